@@ -1,0 +1,37 @@
+"""Wiring of the auth service: settings in, a ready-to-start server out."""
+
+from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from chorus_auth.accounts import Accounts
+from chorus_auth.auth_servicer import PUBLIC_METHODS, SERVICE, AuthServicer
+from chorus_auth.passwords import PasswordHashing
+from chorus_auth.settings import AuthSettings
+from chorus_auth.signing_keys import load_signing_keys
+from chorus_auth.token_issuer import AccessTokenIssuer
+from chorus_core.database import Database, create_engine
+from chorus_core.interceptors.auth_interceptor import AuthInterceptor
+from chorus_core.interceptors.error_interceptor import ErrorInterceptor
+from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
+from chorus_core.server import GrpcServer, ServiceRegistration
+from chorus_core.tokens import AccessTokenVerifier, StaticKeys
+
+
+def build_auth_server(settings: AuthSettings) -> tuple[GrpcServer, Database]:
+    keys = load_signing_keys(settings.keys_dir)
+    db = Database(create_engine(settings.database_url))
+    accounts = Accounts(
+        db,
+        PasswordHashing(settings.argon2, settings.max_concurrent_hashes),
+        AccessTokenIssuer(keys, settings.audience, settings.access_token_ttl),
+        settings.refresh_token_ttl,
+    )
+    verifier = AccessTokenVerifier(StaticKeys(keys.public_keys()), settings.audience)
+    server = GrpcServer(
+        settings.server,
+        [
+            ServiceRegistration(
+                SERVICE, AuthServicer(accounts, keys), pb_grpc.add_AuthServiceServicer_to_server
+            )
+        ],
+        [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, PUBLIC_METHODS)],
+    )
+    return server, db

@@ -1,0 +1,59 @@
+"""The body of every service's Alembic `env.py`: async engine, online mode.
+
+The URL comes from `config.attributes["database_url"]` when migrations run
+from code (`python -m chorus_auth migrate`), else from the service's settings
+(`alembic -n auth upgrade head` reads the same env values as the service).
+"""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Literal
+
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
+
+from chorus_core.database import create_engine
+from chorus_core.sqltypes import UTCDateTime
+
+
+def run_migrations(metadata: MetaData, settings_url: Callable[[], URL]) -> None:
+    config = context.config
+    url: URL = config.attributes.get("database_url") or settings_url()
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(url, metadata))
+
+
+async def _run_online(url: URL, metadata: MetaData) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run, metadata)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def _run(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _render_item(kind: str, obj: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
+    """Migrations use plain SQLAlchemy types, never the app's own column types."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,1 @@
+"""Server interceptors, one concern each, chained by `chorus_core.server`."""

@@ -1,0 +1,58 @@
+"""AIP-158 pagination: page sizes and opaque keyset page tokens.
+
+A page token holds the sort key of the last item of the previous page
+(create time and id), so the next page is a keyset query, not an OFFSET. The
+token is opaque to clients but not secret: whatever it says, queries stay
+scoped to the caller's tenant. Tokens that don't decode are INVALID_ARGUMENT.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from chorus_core.errors import Violations
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    size: int
+    after: tuple[datetime, str] | None
+    """(create_time, id) of the last item already seen; None for the first page."""
+
+
+def page_request(page_size: int, page_token: str, violations: Violations) -> PageRequest:
+    """Validate page_size and page_token, recording any problem in `violations`."""
+    size = DEFAULT_PAGE_SIZE if page_size == 0 else min(page_size, MAX_PAGE_SIZE)
+    if page_size < 0:
+        violations.add("page_size", "must not be negative")
+    after = None
+    if page_token:
+        after = _decode(page_token)
+        if after is None:
+            violations.add("page_token", "is not a page token from a previous response")
+    return PageRequest(size=size, after=after)
+
+
+def page_token(create_time: datetime, item_id: str) -> str:
+    """The token of the page after an item."""
+    payload = json.dumps({"t": create_time.isoformat(), "i": item_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode(token: str) -> tuple[datetime, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        payload = json.loads(raw)
+        create_time = datetime.fromisoformat(payload["t"])
+        item_id = str(uuid.UUID(payload["i"]))
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+    if create_time.tzinfo is None or item_id != payload["i"]:
+        return None
+    return create_time, item_id

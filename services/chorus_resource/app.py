@@ -1,0 +1,33 @@
+"""Wiring of the resource service: settings in, a ready-to-start server out."""
+
+from chorus.resource.v1 import song_service_pb2 as song_pb
+from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
+from chorus_core.database import Database, create_engine
+from chorus_core.interceptors.auth_interceptor import AuthInterceptor
+from chorus_core.interceptors.error_interceptor import ErrorInterceptor
+from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
+from chorus_core.server import GrpcServer, ServiceRegistration
+from chorus_core.tokens import AccessTokenVerifier
+from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
+from chorus_resource.settings import ResourceSettings
+from chorus_resource.song_servicer import SongServicer
+
+SONG_SERVICE = song_pb.DESCRIPTOR.services_by_name["SongService"].full_name
+
+
+def build_resource_server(settings: ResourceSettings) -> tuple[GrpcServer, Database]:
+    db = Database(create_engine(settings.database_url))
+    keys = CachedJwks(
+        jwks_fetcher(settings.jwks_source), refresh_interval=settings.jwks_refresh_seconds
+    )
+    verifier = AccessTokenVerifier(keys, settings.audience)
+    server = GrpcServer(
+        settings.server,
+        [
+            ServiceRegistration(
+                SONG_SERVICE, SongServicer(db), song_grpc.add_SongServiceServicer_to_server
+            )
+        ],
+        [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, public_methods=())],
+    )
+    return server, db

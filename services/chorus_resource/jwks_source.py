@@ -1,0 +1,96 @@
+"""The auth service's public keys, fetched, cached and refreshed.
+
+Tokens are verified offline: keys are fetched once at start, then again
+every `refresh_interval`, and early when a token names an unknown `kid` (at
+most once per `min_refetch_interval`, so forged kids cannot flood the auth
+service). If fetching fails, the keys already known stay in use.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import grpc
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from google.protobuf.json_format import MessageToDict
+
+from chorus.auth.v1 import auth_service_pb2 as auth_pb
+from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
+from chorus_core.config import ConfigError
+from chorus_core.errors import Unavailable
+from chorus_core.jwks import keys_from_jwks
+
+_log = logging.getLogger("chorus.jwks")
+
+JwksFetcher = Callable[[], Awaitable[Mapping[str, Any]]]
+
+
+class CachedJwks:
+    def __init__(
+        self,
+        fetch: JwksFetcher,
+        refresh_interval: float = 300.0,
+        min_refetch_interval: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._refresh_interval = refresh_interval
+        self._min_refetch_interval = min_refetch_interval
+        self._clock = clock
+        self._keys: dict[str, EllipticCurvePublicKey] = {}
+        self._fetched_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def key_for(self, kid: str) -> EllipticCurvePublicKey | None:
+        key = self._keys.get(kid)
+        if key is not None and not self._due(self._refresh_interval):
+            return key
+        if self._due(self._min_refetch_interval):
+            await self.refresh()
+        if not self._keys:
+            raise Unavailable("the token signing keys are not available yet: try again shortly")
+        return self._keys.get(kid)
+
+    async def refresh(self) -> None:
+        async with self._lock:
+            if not self._due(self._min_refetch_interval):
+                return  # another call refreshed while this one waited
+            self._fetched_at = self._clock()
+            try:
+                self._keys = keys_from_jwks(await self._fetch())
+            except Exception as exc:  # keep serving with the keys already known
+                _log.warning("cannot fetch signing keys: %s", type(exc).__name__)
+
+    def _due(self, interval: float) -> bool:
+        return self._fetched_at is None or self._clock() - self._fetched_at >= interval
+
+
+def jwks_fetcher(source: str) -> JwksFetcher:
+    """A fetcher for `grpc://host:port` (AuthService.GetJwks) or `file:/path/jwks.json`."""
+    if source.startswith("grpc://"):
+        return _grpc_fetcher(source.removeprefix("grpc://"))
+    if source.startswith("file:"):
+        return _file_fetcher(Path(source.removeprefix("file:")))
+    raise ConfigError(f"JWKS source must be grpc://host:port or file:/path, got {source!r}")
+
+
+def _grpc_fetcher(target: str) -> JwksFetcher:
+    async def fetch() -> Mapping[str, Any]:
+        async with grpc.aio.insecure_channel(target) as channel:
+            stub = auth_grpc.AuthServiceStub(channel)
+            response = await stub.GetJwks(auth_pb.GetJwksRequest(), timeout=5)
+        return MessageToDict(response)
+
+    return fetch
+
+
+def _file_fetcher(path: Path) -> JwksFetcher:
+    async def fetch() -> Mapping[str, Any]:
+        document: Mapping[str, Any] = json.loads(await asyncio.to_thread(path.read_text))
+        return document
+
+    return fetch
