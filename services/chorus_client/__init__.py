@@ -1,0 +1,15 @@
+"""A small typed async client for Chorus that handles tokens for you.
+
+async with ChorusClient("localhost:50051", "localhost:50052") as chorus:
+    jane = await chorus.sign_up("jane@z.co", "password1x")
+    song = await jane.songs.create("Aberdeen", "Cage the Elephant", year=2011)
+    async for song in jane.songs.all():
+        print(song.name)
+"""
+
+from chorus_client.client import ChorusClient
+from chorus_client.errors import field_violations
+from chorus_client.songs import SongsClient
+from chorus_client.user_session import UserSession
+
+__all__ = ["ChorusClient", "SongsClient", "UserSession", "field_violations"]

@@ -1,0 +1,65 @@
+# Chorus developer commands. `make run` and `make test` set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking check test
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP) ## create .venv and install the Python packages
+
+keys: $(STAMP) ## create a signing key in var/keys if there is none
+	$(PY) -m chorus_auth keys generate --if-missing
+
+migrate: $(STAMP) ## upgrade both databases to the latest migration
+	$(PY) -m chorus_auth migrate
+	$(PY) -m chorus_resource migrate
+
+run: keys migrate ## start the auth and resource services (SQLite under var/)
+	$(PY) scripts/run_suite.py
+
+gen: $(STAMP) ## regenerate code from protos/
+	$(BIN)/buf generate
+
+check-gen: gen ## fail if generated code differs from protos/
+	@git diff --exit-code --stat -- gen/ || { echo "generated code is stale: run make gen and commit"; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- gen/)" || { git status --short -- gen/; echo "generated code is stale: run make gen and commit"; exit 1; }
+
+lint: $(STAMP) ## ruff (lint and format) and buf (lint and format)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/buf lint
+	$(BIN)/buf format --diff --exit-code
+
+format: $(STAMP) ## format Python and protos in place
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/buf format --write
+
+typecheck: $(STAMP) ## mypy --strict
+	$(BIN)/mypy
+
+breaking: $(STAMP) ## buf breaking against the previous commit
+	@if git rev-parse -q --verify HEAD~1 >/dev/null && git cat-file -e HEAD~1:protos 2>/dev/null; then \
+		$(BIN)/buf breaking --against '.git#ref=HEAD~1' && echo "buf breaking: no breaking change since HEAD~1"; \
+	else echo "buf breaking: HEAD~1 has no protos/, nothing to compare"; fi
+
+check: lint typecheck breaking check-gen ## every static check
+
+test: check ## every check, then every test (PostgreSQL at 127.0.0.1:5432)
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: treated as a failure" >&2; fi; \
+	exit $$status

@@ -1,0 +1,49 @@
+"""The tokens of one session, refreshed before the access token expires."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from chorus.auth.v1 import auth_service_pb2 as auth_pb
+
+Refresher = Callable[[str], Awaitable[auth_pb.Session]]
+
+
+class SessionTokens:
+    def __init__(
+        self,
+        session: auth_pb.Session,
+        refresher: Refresher,
+        refresh_margin: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self._session = session
+        self._refresher = refresher
+        self._margin = refresh_margin
+        self._lock = asyncio.Lock()
+
+    @property
+    def refresh_token(self) -> str:
+        return self._session.refresh_token
+
+    @property
+    def access_token(self) -> str:
+        """The current access token, as last issued (maybe expired)."""
+        return self._session.access_token
+
+    async def metadata(self) -> tuple[tuple[str, str]]:
+        """Call metadata with a valid access token, refreshing it first if needed."""
+        async with self._lock:
+            if self._expires_soon():
+                await self._refresh()
+        return (("authorization", f"Bearer {self._session.access_token}"),)
+
+    async def refresh(self) -> None:
+        async with self._lock:
+            await self._refresh()
+
+    def _expires_soon(self) -> bool:
+        expires = self._session.access_token_expire_time.ToDatetime(tzinfo=UTC)
+        return expires - datetime.now(UTC) <= self._margin
+
+    async def _refresh(self) -> None:
+        self._session = await self._refresher(self._session.refresh_token)

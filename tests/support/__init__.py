@@ -1,0 +1,1 @@
+"""Test helpers: real databases, real servers on free ports, forged tokens."""

@@ -1,0 +1,86 @@
+"""The two services started in-process on free ports, over real sockets."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+
+from chorus_auth.app import build_auth_server
+from chorus_auth.passwords import Argon2Cost
+from chorus_auth.settings import AuthSettings
+from chorus_auth.signing_keys import generate_signing_key
+from chorus_core.migrations import upgrade_to_head
+from chorus_core.server import ServerSettings
+from chorus_core.tokens import TokenAudience
+from chorus_resource.app import build_resource_server
+from chorus_resource.settings import ResourceSettings
+from tests.support.databases import fresh_database
+
+AUDIENCE = TokenAudience(issuer="chorus-auth", audience="chorus")
+TEST_ARGON2 = Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1)
+"""Cheap hashing: the real cost (64 MiB, 3 passes) is only lowered in tests."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    backend: str
+    auth_target: str
+    resource_target: str
+    auth_settings: AuthSettings
+    resource_settings: ResourceSettings
+
+
+def auth_settings(keys_dir: Path, database_url: object, **overrides: object) -> AuthSettings:
+    settings = AuthSettings(
+        server=ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
+        database_url=database_url,  # type: ignore[arg-type]
+        keys_dir=keys_dir,
+        audience=AUDIENCE,
+        access_token_ttl=timedelta(minutes=5),
+        refresh_token_ttl=timedelta(days=1),
+        argon2=TEST_ARGON2,
+        max_concurrent_hashes=2,
+    )
+    return replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running_suite(
+    backend: str, folder: Path, **auth_overrides: object
+) -> AsyncIterator[Suite]:
+    """Fresh databases, a new signing key, both services migrated and serving."""
+    keys_dir = folder / "keys"
+    generate_signing_key(keys_dir)
+    async with (
+        fresh_database(backend, folder, "auth") as auth_url,
+        fresh_database(backend, folder, "resource") as resource_url,
+    ):
+        await asyncio.to_thread(upgrade_to_head, "auth", auth_url)
+        await asyncio.to_thread(upgrade_to_head, "resource", resource_url)
+        auth = auth_settings(keys_dir, auth_url, **auth_overrides)
+        auth_server, auth_db = build_auth_server(auth)
+        auth_port = await auth_server.start()
+        resource = ResourceSettings(
+            server=ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
+            database_url=resource_url,
+            jwks_source=f"grpc://127.0.0.1:{auth_port}",
+            jwks_refresh_seconds=300,
+            audience=AUDIENCE,
+        )
+        resource_server, resource_db = build_resource_server(resource)
+        resource_port = await resource_server.start()
+        try:
+            yield Suite(
+                backend=backend,
+                auth_target=f"127.0.0.1:{auth_port}",
+                resource_target=f"127.0.0.1:{resource_port}",
+                auth_settings=auth,
+                resource_settings=resource,
+            )
+        finally:
+            await resource_server.stop()
+            await auth_server.stop()
+            await resource_db.close()
+            await auth_db.close()
