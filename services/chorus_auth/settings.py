@@ -40,6 +40,7 @@ class AuthSettings:
             database_url=database_url(
                 env_str(env, "CHORUS_AUTH_DATABASE_URL", "sqlite:///var/auth.db"),
                 Path(password_file) if password_file else None,
+                setting="CHORUS_AUTH_DATABASE_URL",
             ),
             keys_dir=env_path(env, "CHORUS_AUTH_KEYS_DIR", "var/keys"),
             audience=token_audience(env),

@@ -26,22 +26,27 @@ _BEGIN_OPTION = "chorus_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def database_url(url: str, password_file: Path | None = None) -> URL:
+def database_url(
+    url: str, password_file: Path | None = None, *, setting: str = "database URL"
+) -> URL:
     """Parse a database URL, pick the async driver, and add a password from a file.
 
     `postgresql://` becomes `postgresql+asyncpg://` and `sqlite://` becomes
     `sqlite+aiosqlite://`. A password never needs to be in the URL itself.
+    Errors start with `setting`, the name of the variable the URL came from.
     """
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError(f"malformed database URL {_redacted(url)!r}") from None
+        raise ConfigError(f"{setting}: malformed database URL {_redacted(url)!r}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     elif parsed.drivername == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     if parsed.drivername not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
-        raise ConfigError(f"unsupported database {parsed.drivername!r}: use postgresql or sqlite")
+        raise ConfigError(
+            f"{setting}: unsupported database {parsed.drivername!r}: use postgresql or sqlite"
+        )
     if password_file is not None:
         parsed = parsed.set(password=read_secret_file(password_file))
     return parsed

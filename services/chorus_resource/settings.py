@@ -35,6 +35,7 @@ class ResourceSettings:
             database_url=database_url(
                 env_str(env, "CHORUS_RESOURCE_DATABASE_URL", "sqlite:///var/resource.db"),
                 Path(password_file) if password_file else None,
+                setting="CHORUS_RESOURCE_DATABASE_URL",
             ),
             jwks_source=env_str(env, "CHORUS_RESOURCE_JWKS", "grpc://127.0.0.1:50051"),
             jwks_refresh_seconds=env_int(
