@@ -11,7 +11,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from chorus_core.errors import Violations
 
@@ -49,10 +49,14 @@ def _decode(token: str) -> tuple[datetime, str] | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         payload = json.loads(raw)
-        create_time = datetime.fromisoformat(payload["t"])
-        item_id = str(uuid.UUID(payload["i"]))
+        stamp, raw_id = payload["t"], payload["i"]
+        if not isinstance(stamp, str) or not isinstance(raw_id, str):
+            return None  # e.g. uuid.UUID(5) raises AttributeError, not ValueError
+        create_time = datetime.fromisoformat(stamp)
+        item_id = str(uuid.UUID(raw_id))
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
         return None
-    if create_time.tzinfo is None or item_id != payload["i"]:
+    if create_time.tzinfo is None or item_id != raw_id:
         return None
-    return create_time, item_id
+    # In UTC: SQLite compares the naive text of the time, dropping any offset.
+    return create_time.astimezone(UTC), item_id

@@ -1,5 +1,7 @@
 """Song messages: validation of client input and conversion to and from rows."""
 
+import unicodedata
+
 from google.protobuf import field_mask_pb2
 
 from chorus.resource.v1 import song_service_pb2 as pb
@@ -63,6 +65,9 @@ def _text(value: str, field: str, violations: Violations) -> str:
         violations.add(field, "must not be empty")
     elif len(text) > MAX_TEXT:
         violations.add(field, f"must be at most {MAX_TEXT} characters")
+    elif any(unicodedata.category(char) == "Cc" for char in text):
+        # PostgreSQL cannot store NUL in text; no title needs control characters.
+        violations.add(field, "must not contain control characters")
     return text
 
 

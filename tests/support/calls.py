@@ -1,0 +1,63 @@
+"""Raw calls to protected methods with metadata of the test's choosing.
+
+The Python client always sends its own (valid, refreshed) token; these calls
+send exactly what a test gives them, or nothing at all.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import grpc
+import pytest
+
+from chorus.auth.v1 import auth_service_pb2 as auth_pb
+from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
+from chorus.resource.v1 import song_service_pb2 as song_pb
+from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
+from tests.support.suite import Suite
+
+Metadata = tuple[tuple[str, str], ...]
+ProtectedCall = Callable[[Suite, Metadata], Awaitable[object]]
+
+TIMEOUT = 10.0
+
+
+def authorization(value: str | None) -> Metadata:
+    """`authorization: <value>` metadata, or none at all for None."""
+    return () if value is None else (("authorization", value),)
+
+
+def bearer(access_token: str) -> Metadata:
+    return authorization(f"Bearer {access_token}")
+
+
+async def list_songs(suite: Suite, metadata: Metadata) -> song_pb.ListSongsResponse:
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        stub = song_grpc.SongServiceStub(channel)
+        return await stub.ListSongs(song_pb.ListSongsRequest(), metadata=metadata, timeout=TIMEOUT)
+
+
+async def who_am_i(suite: Suite, metadata: Metadata) -> auth_pb.WhoAmIResponse:
+    async with grpc.aio.insecure_channel(suite.auth_target) as channel:
+        stub = auth_grpc.AuthServiceStub(channel)
+        return await stub.WhoAmI(auth_pb.WhoAmIRequest(), metadata=metadata, timeout=TIMEOUT)
+
+
+PROTECTED_CALLS: dict[str, ProtectedCall] = {
+    "SongService/ListSongs": list_songs,
+    "AuthService/WhoAmI": who_am_i,
+}
+"""One protected method of each service: each verifies tokens on its own."""
+
+
+async def rpc_error(call: Awaitable[object]) -> grpc.aio.AioRpcError:
+    """The error a call fails with; the test fails if the call succeeds."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    return caught.value
+
+
+async def sleep_past(moment: datetime, margin_seconds: float = 0.3) -> None:
+    """Wait until `moment` (aware) is safely in the past."""
+    await asyncio.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()) + margin_seconds)
