@@ -78,7 +78,9 @@ class Accounts:
         return user, issued
 
     async def login(self, raw_email: str, password: str) -> tuple[User, IssuedSession]:
-        key = email_key(raw_email.strip())
+        # The same normal form as at sign-up (NFC, IDNA domain), not just the
+        # same case: an email must log in exactly as it was typed to sign up.
+        key = email_key(normalized_email(raw_email, Violations()))
         async with self._db.read() as session:
             user = await session.scalar(select(User).where(User.email_key == key))
         verified = await self._passwords.verify(user.password_hash if user else None, password)

@@ -16,10 +16,10 @@ class SessionTokens:
         refresher: Refresher,
         refresh_margin: timedelta = timedelta(seconds=30),
     ) -> None:
-        self._session = session
         self._refresher = refresher
-        self._margin = refresh_margin
+        self._max_margin = refresh_margin
         self._lock = asyncio.Lock()
+        self._use(session)
 
     @property
     def refresh_token(self) -> str:
@@ -41,9 +41,15 @@ class SessionTokens:
         async with self._lock:
             await self._refresh()
 
+    def _use(self, session: auth_pb.Session) -> None:
+        """Adopt new tokens; refresh early by at most a quarter of their lifetime."""
+        self._session = session
+        self._expires = session.access_token_expire_time.ToDatetime(tzinfo=UTC)
+        lifetime = self._expires - datetime.now(UTC)
+        self._margin = max(timedelta(0), min(self._max_margin, lifetime / 4))
+
     def _expires_soon(self) -> bool:
-        expires = self._session.access_token_expire_time.ToDatetime(tzinfo=UTC)
-        return expires - datetime.now(UTC) <= self._margin
+        return self._expires - datetime.now(UTC) <= self._margin
 
     async def _refresh(self) -> None:
-        self._session = await self._refresher(self._session.refresh_token)
+        self._use(await self._refresher(self._session.refresh_token))

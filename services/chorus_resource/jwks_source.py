@@ -59,11 +59,14 @@ class CachedJwks:
         async with self._lock:
             if not self._due(self._min_refetch_interval):
                 return  # another call refreshed while this one waited
-            self._fetched_at = self._clock()
             try:
                 self._keys = keys_from_jwks(await self._fetch())
             except Exception as exc:  # keep serving with the keys already known
                 _log.warning("cannot fetch signing keys: %s", type(exc).__name__)
+            # Stamped after the fetch, failed or not: calls arriving meanwhile
+            # still see a refresh due, so they wait for this one on the lock
+            # instead of finding no keys (UNAVAILABLE) or stale ones.
+            self._fetched_at = self._clock()
 
     def _due(self, interval: float) -> bool:
         return self._fetched_at is None or self._clock() - self._fetched_at >= interval
@@ -75,7 +78,9 @@ def jwks_fetcher(source: str) -> JwksFetcher:
         return _grpc_fetcher(source.removeprefix("grpc://"))
     if source.startswith("file:"):
         return _file_fetcher(Path(source.removeprefix("file:")))
-    raise ConfigError(f"JWKS source must be grpc://host:port or file:/path, got {source!r}")
+    raise ConfigError(
+        f"CHORUS_RESOURCE_JWKS must be grpc://host:port or file:/path, got {source!r}"
+    )
 
 
 def _grpc_fetcher(target: str) -> JwksFetcher:

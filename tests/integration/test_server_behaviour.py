@@ -3,6 +3,7 @@ message size limit, deadlines, and no internals leaked by unexpected errors."""
 
 from __future__ import annotations  # the Async stubs exist in type stubs only
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -109,22 +110,21 @@ async def test_oversized_sign_up_is_resource_exhausted_and_auth_still_works(
     assert len(jwks.keys) == 1
 
 
-async def test_expired_deadline_is_deadline_exceeded_and_serving_goes_on(
-    client: ChorusClient, songs: song_grpc.SongServiceAsyncStub, jane: UserSession
-) -> None:
-    metadata = await jane.tokens.metadata()
-    with pytest.raises(grpc.aio.AioRpcError) as auth_late:
-        await client.auth.WhoAmI(auth_pb.WhoAmIRequest(), metadata=metadata, timeout=1e-6)
-    with pytest.raises(grpc.aio.AioRpcError) as songs_late:
-        await songs.ListSongs(song_pb.ListSongsRequest(), metadata=metadata, timeout=1e-6)
-    assert auth_late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert songs_late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert (await jane.who_am_i()).user.id == jane.user.id
-    assert len([song async for song in jane.songs.all()]) == 2
-
-
 class BrokenAuthServicer(auth_grpc.AuthServiceServicer):
-    """WhoAmI fails unexpectedly; GetJwks fails the expected way."""
+    """WhoAmI fails unexpectedly; GetJwks fails the expected way; Login hangs."""
+
+    def __init__(self) -> None:
+        self.login_cancelled = asyncio.Event()
+
+    async def Login(
+        self, request: auth_pb.LoginRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> auth_pb.LoginResponse:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            self.login_cancelled.set()
+            raise
+        return auth_pb.LoginResponse()
 
     async def WhoAmI(
         self, request: auth_pb.WhoAmIRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -138,14 +138,21 @@ class BrokenAuthServicer(auth_grpc.AuthServiceServicer):
 
 
 @pytest.fixture
-async def broken_auth() -> AsyncIterator[auth_grpc.AuthServiceAsyncStub]:
+def broken_servicer() -> BrokenAuthServicer:
+    return BrokenAuthServicer()  # type: ignore[abstract]  # only these three are called
+
+
+@pytest.fixture
+async def broken_auth(
+    broken_servicer: BrokenAuthServicer,
+) -> AsyncIterator[auth_grpc.AuthServiceAsyncStub]:
     """A server with the real scaffolding and interceptors around BrokenAuthServicer."""
     server = GrpcServer(
         ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
         [
             ServiceRegistration(
                 AUTH.full_name,
-                BrokenAuthServicer(),  # type: ignore[abstract]  # only these two are called
+                broken_servicer,
                 auth_grpc.add_AuthServiceServicer_to_server,
             )
         ],
@@ -184,3 +191,13 @@ async def test_expected_service_error_keeps_its_code_and_message(
         await broken_auth.GetJwks(auth_pb.GetJwksRequest(), timeout=5)
     assert failed.value.code() == grpc.StatusCode.NOT_FOUND
     assert failed.value.details() == "no keys here"
+
+
+async def test_call_past_its_deadline_is_abandoned_by_the_server(
+    broken_auth: auth_grpc.AuthServiceAsyncStub, broken_servicer: BrokenAuthServicer
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as late:
+        await broken_auth.Login(auth_pb.LoginRequest(), timeout=0.3)
+    assert late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    # The server cancels the handler instead of working on for nobody.
+    await asyncio.wait_for(broken_servicer.login_cancelled.wait(), timeout=5)
