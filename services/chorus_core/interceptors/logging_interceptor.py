@@ -16,6 +16,8 @@ from chorus_core.interceptors._unary import Continuation, Handler, UnaryBehavior
 
 _log = logging.getLogger("chorus.access")
 
+HEALTH_PREFIX = "/grpc.health.v1.Health/"
+
 
 class LoggingInterceptor(grpc.aio.ServerInterceptor):
     async def intercept_service(
@@ -27,6 +29,8 @@ class LoggingInterceptor(grpc.aio.ServerInterceptor):
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
+        # Health probes arrive every few seconds: keep them out of the info log.
+        level = logging.DEBUG if method.startswith(HEALTH_PREFIX) else logging.INFO
 
         def wrap(inner: UnaryBehavior) -> UnaryBehavior:
             async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
@@ -36,7 +40,7 @@ class LoggingInterceptor(grpc.aio.ServerInterceptor):
                 finally:
                     code = context.code() or grpc.StatusCode.OK
                     elapsed_ms = (time.perf_counter() - started) * 1000
-                    _log.info("%s %s %.1fms", method, _name(code), elapsed_ms)
+                    _log.log(level, "%s %s %.1fms", method, _name(code), elapsed_ms)
 
             return behavior
 
