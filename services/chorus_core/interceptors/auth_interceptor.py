@@ -14,45 +14,40 @@ import grpc
 
 from chorus_core.caller import bind_caller, unbind_caller
 from chorus_core.errors import Unauthenticated
-from chorus_core.interceptors._unary import Continuation, Handler, UnaryBehavior, wrap_unary
+from chorus_core.interceptors.base import Handler, UnaryBehavior, UnaryInterceptor
 from chorus_core.tokens import AccessTokenVerifier
 
 ALWAYS_PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
 
-class AuthInterceptor(grpc.aio.ServerInterceptor):
+class AuthInterceptor(UnaryInterceptor):
     def __init__(self, verifier: AccessTokenVerifier, public_methods: Collection[str]) -> None:
         self._verifier = verifier
         self._public = frozenset(public_methods)
 
-    async def intercept_service(
-        self,
-        continuation: Continuation,
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        method = handler_call_details.method
-        handler = await continuation(handler_call_details)
-        if handler is None or method in self._public or method.startswith(ALWAYS_PUBLIC_PREFIXES):
-            return handler
-        if handler.unary_unary is None:
-            # Authenticated streaming methods are not supported: refuse them
-            # rather than serve them unauthenticated.
+    def _is_public(self, method: str) -> bool:
+        return method in self._public or method.startswith(ALWAYS_PUBLIC_PREFIXES)
+
+    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior | None:
+        if self._is_public(call.method):
             return None
-        token = _bearer_token(handler_call_details.invocation_metadata)
+        token = _bearer_token(call.invocation_metadata)
         verifier = self._verifier
 
-        def wrap(inner: UnaryBehavior) -> UnaryBehavior:
-            async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-                caller = await verifier.verify(_require(token))
-                bound = bind_caller(caller)
-                try:
-                    return await inner(request, context)
-                finally:
-                    unbind_caller(bound)
+        async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            caller = await verifier.verify(_require(token))
+            bound = bind_caller(caller)
+            try:
+                return await inner(request, context)
+            finally:
+                unbind_caller(bound)
 
-            return behavior
+        return behavior
 
-        return wrap_unary(handler, wrap)
+    def other_kind(self, method: str, handler: Handler) -> Handler | None:
+        # Authenticated streaming methods are not supported: refuse them
+        # (UNIMPLEMENTED) rather than serve them unauthenticated.
+        return handler if self._is_public(method) else None
 
 
 def _bearer_token(metadata: Any) -> str | None:

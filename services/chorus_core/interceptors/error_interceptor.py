@@ -16,39 +16,29 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from chorus_core.errors import InvalidArgument, ServiceError
-from chorus_core.interceptors._unary import Continuation, Handler, UnaryBehavior, wrap_unary
+from chorus_core.interceptors.base import UnaryBehavior, UnaryInterceptor
 
 _log = logging.getLogger("chorus.errors")
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 
-class ErrorInterceptor(grpc.aio.ServerInterceptor):
-    async def intercept_service(
-        self,
-        continuation: Continuation,
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        method = handler_call_details.method
+class ErrorInterceptor(UnaryInterceptor):
+    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
+        method = call.method
 
-        def wrap(inner: UnaryBehavior) -> UnaryBehavior:
-            async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-                try:
-                    return await inner(request, context)
-                except ServiceError as error:
-                    await _abort(context, error)
-                except grpc.aio.AbortError:
-                    raise
-                except Exception:
-                    _log.exception("unhandled error in %s", method)
-                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+        async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            try:
+                return await inner(request, context)
+            except ServiceError as error:
+                await _abort(context, error)
+            except grpc.aio.AbortError:
+                raise
+            except Exception:
+                _log.exception("unhandled error in %s", method)
+                await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
-            return behavior
-
-        return wrap_unary(handler, wrap)
+        return behavior
 
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: ServiceError) -> None:
