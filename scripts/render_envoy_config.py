@@ -1,0 +1,198 @@
+"""Render gateway/envoy.template.yaml into a config Envoy can run.
+
+    python scripts/render_envoy_config.py --jwks var/jwks.json --out var/envoy.yaml
+
+Every value goes into the template as JSON (a valid YAML scalar or list), so a
+value cannot change the YAML around it. Stdlib only: `render()` is imported by
+the tests, the CLI by people and deploy scripts.
+"""
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "gateway" / "envoy.template.yaml"
+
+DEFAULT_LISTEN = "127.0.0.1:8080"
+DEFAULT_ADMIN = "127.0.0.1:9901"
+DEFAULT_AUTH = "127.0.0.1:50051"
+DEFAULT_RESOURCE = "127.0.0.1:50052"
+DEFAULT_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
+DEFAULT_AUTH_RATE_PER_MINUTE = 10
+DEFAULT_ISSUER = "chorus-auth"
+DEFAULT_AUDIENCE = "chorus"
+GENERATED_HEADER = (
+    "# Rendered from gateway/envoy.template.yaml by scripts/render_envoy_config.py:\n"
+    "# change those, not this file (see gateway/README.md).\n\n"
+)
+
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+_HOST = re.compile(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+")
+
+
+class RenderError(ValueError):
+    """A value the gateway config cannot take."""
+
+
+@dataclass(frozen=True)
+class Address:
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, value: str, what: str) -> "Address":
+        """`host:port` or `[ipv6]:port`; port 0 lets the system pick one."""
+        host, sep, port = value.rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+        if not sep or not host or not _HOST.fullmatch(host) or not port.isdigit():
+            raise RenderError(f"{what}: expected host:port, got {value!r}")
+        if not 0 <= int(port) <= 65535:
+            raise RenderError(f"{what}: port out of range in {value!r}")
+        return cls(host, int(port))
+
+
+def _origin(value: str) -> str:
+    """An exact web origin: scheme://host[:port], no path, no wildcard."""
+    if not _ORIGIN.fullmatch(value):
+        raise RenderError(
+            f"CORS origin: expected scheme://host[:port] (no path, no '*'), got {value!r}"
+        )
+    return value
+
+
+def _json(value: object) -> str:
+    return json.dumps(value)
+
+
+def render(
+    *,
+    jwks: Path | str,
+    listen: str = DEFAULT_LISTEN,
+    admin: str = DEFAULT_ADMIN,
+    auth: str = DEFAULT_AUTH,
+    resource: str = DEFAULT_RESOURCE,
+    cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
+    auth_rate_per_minute: int = DEFAULT_AUTH_RATE_PER_MINUTE,
+    issuer: str = DEFAULT_ISSUER,
+    audience: str = DEFAULT_AUDIENCE,
+    template: Path = TEMPLATE,
+) -> str:
+    """The Envoy config (YAML) for these settings.
+
+    `jwks` is the JWKS file Envoy verifies access tokens with (written by
+    `python -m chorus_auth keys jwks`); a relative path is made absolute here,
+    so the config does not depend on where Envoy is started.
+    """
+    if isinstance(cors_origins, str):
+        raise RenderError("cors_origins: give a list of origins, not one string")
+    if not cors_origins:
+        raise RenderError("cors_origins: at least one origin is needed")
+    if auth_rate_per_minute < 1:
+        raise RenderError("auth_rate_per_minute: must be at least 1")
+    if not issuer or not audience:
+        raise RenderError("issuer and audience must not be empty")
+    listen_at = Address.parse(listen, "listen")
+    admin_at = Address.parse(admin, "admin")
+    auth_at = Address.parse(auth, "auth")
+    resource_at = Address.parse(resource, "resource")
+    origins = [_origin(origin) for origin in dict.fromkeys(cors_origins)]
+    values = {
+        "LISTEN_HOST": _json(listen_at.host),
+        "LISTEN_PORT": _json(listen_at.port),
+        "ADMIN_HOST": _json(admin_at.host),
+        "ADMIN_PORT": _json(admin_at.port),
+        "AUTH_HOST": _json(auth_at.host),
+        "AUTH_PORT": _json(auth_at.port),
+        "RESOURCE_HOST": _json(resource_at.host),
+        "RESOURCE_PORT": _json(resource_at.port),
+        "JWKS_FILE": _json(str(Path(jwks).absolute())),
+        "TOKEN_ISSUER": _json(issuer),
+        "TOKEN_AUDIENCE": _json(audience),
+        "CORS_ORIGINS": _json([{"exact": origin} for origin in origins]),
+        "CORS_ORIGIN_REGEX": _json(f"^(?:{'|'.join(re.escape(o) for o in origins)})$"),
+        "AUTH_ATTEMPTS_PER_MINUTE": _json(auth_rate_per_minute),
+    }
+    config = Template(_without_leading_comment(template.read_text(encoding="utf-8")))
+    return GENERATED_HEADER + config.substitute(values)
+
+
+def _without_leading_comment(text: str) -> str:
+    """The template minus its first comment block (which documents the placeholders)."""
+    lines = text.splitlines(keepends=True)
+    first = next(
+        (i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")),
+        len(lines),
+    )
+    return "".join(lines[first:])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Render the Chorus Envoy gateway config from gateway/envoy.template.yaml."
+    )
+    parser.add_argument(
+        "--listen", default=DEFAULT_LISTEN, help="gRPC-Web and gRPC port (%(default)s)"
+    )
+    parser.add_argument("--admin", default=DEFAULT_ADMIN, help="Envoy admin (%(default)s)")
+    parser.add_argument("--auth", default=DEFAULT_AUTH, help="auth service (%(default)s)")
+    parser.add_argument(
+        "--resource", default=DEFAULT_RESOURCE, help="resource service (%(default)s)"
+    )
+    parser.add_argument(
+        "--jwks",
+        required=True,
+        type=Path,
+        help="JWKS file (python -m chorus_auth keys jwks > FILE)",
+    )
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        dest="cors_origins",
+        metavar="ORIGIN",
+        help="an allowed web app origin; repeat for more "
+        f"(default: {', '.join(DEFAULT_CORS_ORIGINS)})",
+    )
+    parser.add_argument(
+        "--auth-rate-per-minute",
+        type=int,
+        default=DEFAULT_AUTH_RATE_PER_MINUTE,
+        help="SignUp + Login calls per client address per minute (%(default)s)",
+    )
+    parser.add_argument("--issuer", default=DEFAULT_ISSUER, help="token iss (%(default)s)")
+    parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help="token aud (%(default)s)")
+    parser.add_argument("--out", type=Path, help="write here instead of stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = render(
+            jwks=args.jwks,
+            listen=args.listen,
+            admin=args.admin,
+            auth=args.auth,
+            resource=args.resource,
+            cors_origins=args.cors_origins or DEFAULT_CORS_ORIGINS,
+            auth_rate_per_minute=args.auth_rate_per_minute,
+            issuer=args.issuer,
+            audience=args.audience,
+        )
+    except RenderError as error:
+        print(f"render_envoy_config: {error}", file=sys.stderr)
+        return 2
+    if args.out is None:
+        sys.stdout.write(config)
+    else:
+        args.out.write_text(config, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
