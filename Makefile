@@ -7,8 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+WEB_STAMP := web/node_modules/.installed-stamp
+GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
 
-.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking check test
+.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check check test
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,7 +21,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-setup: $(STAMP) ## create .venv and install the Python packages
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20.19 or newer"; exit 1; }
+	npm --prefix web ci --no-audit --no-fund
+	@touch $@
+
+setup: $(STAMP) $(WEB_STAMP) ## create .venv, install the Python and npm packages
 
 keys: $(STAMP) ## create a signing key in var/keys if there is none
 	$(PY) -m chorus_auth keys generate --if-missing
@@ -28,15 +35,16 @@ migrate: $(STAMP) ## upgrade both databases to the latest migration
 	$(PY) -m chorus_auth migrate
 	$(PY) -m chorus_resource migrate
 
-run: keys migrate ## start the auth and resource services (SQLite under var/)
+run: keys migrate $(WEB_STAMP) ## start services, gateway and web app (SQLite under var/)
 	$(PY) scripts/run_suite.py
 
-gen: $(STAMP) ## regenerate code from protos/
+gen: $(STAMP) $(WEB_STAMP) ## regenerate Python and TypeScript code from protos/
 	$(BIN)/buf generate
+	cd web && ../$(BIN)/buf generate proto --template buf.gen.yaml
 
 check-gen: gen ## fail if generated code differs from protos/
-	@git diff --exit-code --stat -- gen/ || { echo "generated code is stale: run make gen and commit"; exit 1; }
-	@test -z "$$(git status --porcelain --untracked-files=all -- gen/)" || { git status --short -- gen/; echo "generated code is stale: run make gen and commit"; exit 1; }
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated code is stale: run make gen and commit"; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || { git status --short -- $(GENERATED); echo "generated code is stale: run make gen and commit"; exit 1; }
 
 lint: $(STAMP) ## ruff (lint and format) and buf (lint and format)
 	$(BIN)/ruff check .
@@ -57,7 +65,10 @@ breaking: $(STAMP) ## buf breaking against the previous commit
 		$(BIN)/buf breaking --against '.git#ref=HEAD~1' && echo "buf breaking: no breaking change since HEAD~1"; \
 	else echo "buf breaking: HEAD~1 has no protos/, nothing to compare"; fi
 
-check: lint typecheck breaking check-gen ## every static check
+web-check: $(WEB_STAMP) ## the web app's type check, lint and unit tests
+	npm --prefix web run check
+
+check: lint typecheck breaking check-gen web-check ## every static check, and the web unit tests
 
 test: check ## every check, then every test (PostgreSQL at 127.0.0.1:5432)
 	@$(PY) -m pytest; status=$$?; \

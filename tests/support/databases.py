@@ -8,17 +8,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
-import pytest
 from sqlalchemy.engine import URL, make_url
+
+from tests.support.required import require
 
 POSTGRES_URL = os.environ.get(
     "CHORUS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ("sqlite", "postgresql")
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 async def postgres_available() -> bool:
@@ -32,12 +29,7 @@ async def postgres_available() -> bool:
 
 async def require_postgres() -> None:
     """Fail in CI, skip elsewhere, when PostgreSQL is not reachable."""
-    if await postgres_available():
-        return
-    message = f"PostgreSQL is not reachable at {POSTGRES_URL}"
-    if _in_ci():
-        pytest.fail(message)
-    pytest.skip(message)
+    require(await postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
 
 
 @asynccontextmanager

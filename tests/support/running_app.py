@@ -1,0 +1,127 @@
+"""The whole suite started exactly as `make run` starts it, on free ports.
+
+`make run` reads every address from env values (see scripts/run_suite.py), so
+the test runs the real command with its own ports, databases, keys and
+gateway folder under a temporary directory, and stops it by process group.
+"""
+
+import asyncio
+import os
+import signal
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.processes import command_env
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_LINE = "Chorus is running"
+START_TIMEOUT = 180.0
+STOP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class App:
+    web_url: str
+    gateway: str
+    auth: str
+    resource: str
+    log_file: Path
+
+    def log(self) -> str:
+        return self.log_file.read_text(encoding="utf-8", errors="replace")
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@asynccontextmanager
+async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIterator[App]:
+    auth, resource, gateway, admin, web = free_ports(5)
+    env = command_env(
+        CHORUS_AUTH_LISTEN=f"127.0.0.1:{auth}",
+        CHORUS_RESOURCE_LISTEN=f"127.0.0.1:{resource}",
+        CHORUS_GATEWAY_LISTEN=f"127.0.0.1:{gateway}",
+        CHORUS_GATEWAY_ADMIN=f"127.0.0.1:{admin}",
+        CHORUS_GATEWAY_DIR=str(folder / "gateway"),
+        CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE=str(auth_rate_per_minute),
+        CHORUS_WEB_PORT=str(web),
+        CHORUS_AUTH_DATABASE_URL=f"sqlite:///{folder / 'auth.db'}",
+        CHORUS_RESOURCE_DATABASE_URL=f"sqlite:///{folder / 'resource.db'}",
+        CHORUS_AUTH_KEYS_DIR=str(folder / "keys"),
+        CHORUS_RESOURCE_JWKS=f"grpc://127.0.0.1:{auth}",
+        CHORUS_AUTH_ARGON2_MEMORY_KIB="1024",
+        CHORUS_AUTH_ARGON2_TIME_COST="1",
+    )
+    log_file = folder / "make-run.log"
+    with log_file.open("w", encoding="utf-8") as log:
+        process = await asyncio.create_subprocess_exec(
+            "make",
+            "--no-print-directory",
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = App(
+        web_url=f"http://127.0.0.1:{web}",
+        gateway=f"127.0.0.1:{gateway}",
+        auth=f"127.0.0.1:{auth}",
+        resource=f"127.0.0.1:{resource}",
+        log_file=log_file,
+    )
+    try:
+        await _wait_for_ready(process, app)
+        yield app
+    finally:
+        await _stop(process)
+        # make exits at once; run_suite.py then stops its parts in order.
+        await _wait_closed([auth, resource, gateway, admin, web])
+
+
+async def _wait_for_ready(process: asyncio.subprocess.Process, app: App) -> None:
+    deadline = asyncio.get_running_loop().time() + START_TIMEOUT
+    while READY_LINE not in app.log():
+        if process.returncode is not None:
+            raise RuntimeError(f"make run exited with {process.returncode}:\n{app.log()}")
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError(f"make run not ready after {START_TIMEOUT:.0f}s:\n{app.log()}")
+        await asyncio.sleep(0.5)
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM to the process group we started (make and run_suite.py)."""
+    if process.returncode is None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), timeout=STOP_TIMEOUT)
+    except TimeoutError:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+
+
+async def _wait_closed(ports: list[int]) -> None:
+    deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT
+    while any(_listening(port) for port in ports):
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError(f"parts of the suite still listen on {ports} after stopping")
+        await asyncio.sleep(0.3)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

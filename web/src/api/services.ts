@@ -1,0 +1,60 @@
+/**
+ * The clients the app talks through, wired to one gateway.
+ *
+ * Two transports: a plain one for the session calls of AuthService (SignUp,
+ * Login, Refresh, Logout carry no access token), and one with the auth
+ * interceptor for everything that needs the caller's token.
+ */
+import type { Client, Interceptor, Transport } from "@connectrpc/connect";
+import { ConnectError, Code, createClient } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { authInterceptor } from "../auth/authInterceptor";
+import type { RefreshTokenStore } from "../auth/refreshTokenStore";
+import { SessionManager } from "../auth/sessionManager";
+import { AuthService } from "../gen/chorus/auth/v1/auth_service_pb";
+import { SongService } from "../gen/chorus/resource/v1/song_service_pb";
+
+export interface Services {
+  session: SessionManager;
+  /** AuthService without a token: SignUp, Login (Refresh, Logout via session). */
+  auth: Client<typeof AuthService>;
+  /** AuthService with the caller's token: WhoAmI. */
+  account: Client<typeof AuthService>;
+  /** SongService with the caller's token. */
+  songs: Client<typeof SongService>;
+}
+
+/** Makes a transport with the given interceptors. */
+export type TransportFactory = (interceptors: Interceptor[]) => Transport;
+
+/** Calls give up after this long (sent as grpc-timeout). */
+export const CALL_TIMEOUT_MS = 15_000;
+
+export function grpcWebTransports(baseUrl: string): TransportFactory {
+  return (interceptors) =>
+    createGrpcWebTransport({ baseUrl, interceptors, defaultTimeoutMs: CALL_TIMEOUT_MS });
+}
+
+export function createServices(makeTransport: TransportFactory, store: RefreshTokenStore): Services {
+  const auth = createClient(AuthService, makeTransport([]));
+  const session = new SessionManager(
+    {
+      async refresh(refreshToken) {
+        const { session } = await auth.refresh({ refreshToken });
+        if (!session) throw new ConnectError("Refresh returned no session", Code.Internal);
+        return session;
+      },
+      async logout(refreshToken) {
+        await auth.logout({ refreshToken });
+      },
+    },
+    store,
+  );
+  const withToken = makeTransport([authInterceptor(session)]);
+  return {
+    session,
+    auth,
+    account: createClient(AuthService, withToken),
+    songs: createClient(SongService, withToken),
+  };
+}

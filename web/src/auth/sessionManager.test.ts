@@ -1,0 +1,205 @@
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Session } from "../gen/chorus/auth/v1/auth_service_pb";
+import { memoryRefreshTokenStore } from "./refreshTokenStore";
+import type { RefreshTokenStore } from "./refreshTokenStore";
+import type { SessionApi } from "./sessionManager";
+import { RESUME_FAILED, RETRY_DELAY_MS, SESSION_ENDED, SessionManager } from "./sessionManager";
+
+const TTL = 300_000;
+const inline = <T>(_name: string, task: () => Promise<T>) => task();
+
+function session(n: number, ttlMs = TTL): Session {
+  return {
+    $typeName: "chorus.auth.v1.Session",
+    accessToken: `access-${n}`,
+    tokenType: "Bearer",
+    accessTokenExpireTime: timestampFromMs(Date.now() + ttlMs),
+    refreshToken: `refresh-${n}`,
+    refreshTokenExpireTime: timestampFromMs(Date.now() + 86_400_000),
+  };
+}
+
+/** An AuthService stand-in that rotates refresh tokens like the real one. */
+function fakeApi() {
+  let n = 100;
+  const valid = new Set<string>(["refresh-1"]);
+  const api = {
+    refresh: vi.fn((token: string) => {
+      if (!valid.delete(token))
+        return Promise.reject(new ConnectError("bad refresh token", Code.Unauthenticated));
+      const next = session(++n);
+      valid.add(next.refreshToken);
+      return Promise.resolve(next);
+    }),
+    logout: vi.fn(() => Promise.resolve()),
+  } satisfies SessionApi;
+  return { api, valid };
+}
+
+describe("SessionManager", () => {
+  let store: RefreshTokenStore;
+  let managers: SessionManager[];
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    store = memoryRefreshTokenStore();
+    managers = [];
+  });
+  afterEach(() => {
+    managers.forEach((m) => m.dispose());
+    vi.useRealTimers();
+  });
+
+  function manager(api: SessionApi) {
+    const m = new SessionManager(api, store, inline);
+    managers.push(m);
+    return m;
+  }
+
+  it("keeps the access token in memory and only the refresh token in the store", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    expect(m.getState()).toEqual({ status: "signedIn" });
+    expect(store.read()).toBe("refresh-1");
+    expect(await m.accessToken()).toBe("access-1");
+  });
+
+  it("refreshes 30 s before the access token expires, rotating the stored token", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    await vi.advanceTimersByTimeAsync(TTL - 31_000);
+    expect(api.refresh).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(api.refresh).toHaveBeenCalledWith("refresh-1");
+    expect(store.read()).toBe("refresh-101");
+    expect(await m.accessToken()).toBe("access-101");
+    // and again before the new one expires
+    await vi.advanceTimersByTimeAsync(TTL - 30_000);
+    expect(api.refresh).toHaveBeenCalledTimes(2);
+  });
+
+  it("refreshes before a call when the timer ran late (sleeping laptop)", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    vi.setSystemTime(Date.now() + TTL + 60_000); // clock jumps, timers did not fire
+    expect(await m.accessToken()).toBe("access-101");
+  });
+
+  it("restores a session on page load from the stored refresh token", async () => {
+    const { api } = fakeApi();
+    store.write("refresh-1");
+    const m = manager(api);
+    expect(m.getState()).toEqual({ status: "restoring" });
+    await m.restore();
+    expect(m.getState()).toEqual({ status: "signedIn" });
+    expect(await m.accessToken()).toBe("access-101");
+  });
+
+  it("refreshes once even if restore is called twice (React StrictMode)", async () => {
+    const { api } = fakeApi();
+    store.write("refresh-1");
+    const m = manager(api);
+    await Promise.all([m.restore(), m.restore()]);
+    expect(api.refresh).toHaveBeenCalledTimes(1);
+    expect(m.getState().status).toBe("signedIn");
+  });
+
+  it("shares one refresh among concurrent callers", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    const tokens = await Promise.all([m.tokenRejected("access-1"), m.tokenRejected("access-1"), m.refresh()]);
+    expect(tokens).toEqual(["access-101", "access-101", "access-101"]);
+    expect(api.refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not refresh again for a token that was already replaced", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    await m.refresh();
+    expect(await m.tokenRejected("access-1")).toBe("access-101");
+    expect(api.refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the login screen when there is no stored session", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    await m.restore();
+    expect(m.getState()).toEqual({ status: "signedOut" });
+    expect(api.refresh).not.toHaveBeenCalled();
+  });
+
+  it("ends the session when the server refuses the refresh token", async () => {
+    const { api } = fakeApi();
+    store.write("refresh-stolen-and-rotated");
+    const m = manager(api);
+    await m.restore();
+    expect(m.getState()).toEqual({ status: "signedOut", notice: SESSION_ENDED });
+    expect(store.read()).toBeNull();
+  });
+
+  it("keeps the stored token when the server can't be reached on load", async () => {
+    const api: SessionApi = {
+      refresh: () => Promise.reject(new ConnectError("offline", Code.Unavailable)),
+      logout: () => Promise.resolve(),
+    };
+    store.write("refresh-1");
+    const m = manager(api);
+    await m.restore();
+    expect(m.getState()).toEqual({ status: "signedOut", notice: RESUME_FAILED });
+    expect(store.read()).toBe("refresh-1");
+  });
+
+  it("retries a scheduled refresh that failed for a passing reason", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    api.refresh.mockImplementationOnce(() => Promise.reject(new ConnectError("offline", Code.Unavailable)));
+    await vi.advanceTimersByTimeAsync(TTL - 30_000);
+    expect(api.refresh).toHaveBeenCalledTimes(1);
+    expect(m.getState().status).toBe("signedIn");
+    await vi.advanceTimersByTimeAsync(RETRY_DELAY_MS);
+    expect(api.refresh).toHaveBeenCalledTimes(2);
+    expect(await m.accessToken()).toBe("access-101");
+  });
+
+  it("logs out: forgets everything at once and ends the session on the server", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    const done = m.logOut();
+    expect(m.getState()).toEqual({ status: "signedOut" });
+    expect(store.read()).toBeNull();
+    expect(await m.accessToken()).toBeNull();
+    await done;
+    expect(api.logout).toHaveBeenCalledWith("refresh-1");
+    await vi.advanceTimersByTimeAsync(TTL * 2);
+    expect(api.refresh).not.toHaveBeenCalled();
+  });
+
+  it("signs out when another tab logs out", () => {
+    let notify: (token: string | null) => void = () => {};
+    store = { ...memoryRefreshTokenStore(), subscribe: (fn) => ((notify = fn), () => {}) };
+    const { api } = fakeApi();
+    const m = manager(api);
+    m.start(session(1));
+    notify(null);
+    expect(m.getState()).toMatchObject({ status: "signedOut" });
+  });
+
+  it("notifies subscribers of every change", async () => {
+    const { api } = fakeApi();
+    const m = manager(api);
+    const seen: string[] = [];
+    m.subscribe(() => seen.push(m.getState().status));
+    m.start(session(1));
+    await m.logOut();
+    expect(seen).toEqual(["signedIn", "signedOut"]);
+  });
+});
