@@ -8,6 +8,7 @@ from chorus_auth.app import build_auth_server
 from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import generate_signing_key, load_signing_keys
 from chorus_core.cli import main
+from chorus_core.migrations import upgrade_to_head
 
 
 def _keys_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -41,7 +42,7 @@ if __name__ == "__main__":
     sys.exit(
         main(
             "auth",
-            lambda: AuthSettings.from_env().database_url,
+            lambda: upgrade_to_head("auth", AuthSettings.from_env().database_url),
             lambda: build_auth_server(AuthSettings.from_env()),
             _keys_commands,
         )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_auth.credentials import check_new_password, email_key, normalized_email
 from chorus_auth.models import LoginSession, Membership, RefreshToken, Tenant, User
 from chorus_auth.passwords import PasswordHashing
+from chorus_auth.roles import OWNER
 from chorus_auth.token_issuer import (
     AccessToken,
     AccessTokenIssuer,
@@ -25,7 +26,6 @@ from chorus_core.database import Database
 from chorus_core.errors import AlreadyExists, NotFound, Unauthenticated, Violations
 from chorus_core.sqltypes import utcnow
 
-OWNER = "owner"
 BAD_CREDENTIALS = "wrong email or password"
 BAD_REFRESH = "the refresh token is invalid, expired or revoked: log in again"
 
@@ -92,7 +92,15 @@ class Accounts:
             issued = await self._start_session(session, user.id, tenant_id, role, now)
         return user, issued
 
-    async def refresh(self, token: str) -> IssuedSession:
+    async def refresh(
+        self, token: str, *, switch_to: str | None = None, for_user: str | None = None
+    ) -> IssuedSession:
+        """Rotate a refresh token; with `switch_to`, the session moves to that tenant.
+
+        The new tokens carry the user's current role in the session's tenant,
+        so role changes arrive with the next refresh; a user no longer in the
+        tenant loses the session.
+        """
         now = utcnow()
         async with self._db.write() as session:
             row = await session.scalar(
@@ -104,6 +112,7 @@ class Accounts:
                 or login is None
                 or login.revoked_at is not None
                 or row.expires_at <= now
+                or (for_user is not None and login.user_id != for_user)
             ):
                 raise Unauthenticated(BAD_REFRESH)
             rotated = await session.execute(
@@ -115,6 +124,8 @@ class Accounts:
                 # Reuse of a rotated token: someone else may hold the family.
                 login.revoked_at = now
             else:
+                if switch_to is not None:
+                    login.tenant_id = switch_to
                 role = await _role(session, login.user_id, login.tenant_id)
                 if role is not None:
                     return await self._next_token(session, login, role, now)

@@ -1,11 +1,15 @@
 """Wiring of the auth service: settings in, a ready-to-start server out."""
 
 from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus_auth.accounts import Accounts
 from chorus_auth.auth_servicer import PUBLIC_METHODS, SERVICE, AuthServicer
 from chorus_auth.passwords import PasswordHashing
 from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import load_signing_keys
+from chorus_auth.tenant_servicer import SERVICE as TENANT_SERVICE
+from chorus_auth.tenant_servicer import TenantServicer
+from chorus_auth.tenants import Tenants
 from chorus_auth.token_issuer import AccessTokenIssuer
 from chorus_core.database import Database, create_engine
 from chorus_core.interceptors.auth_interceptor import AuthInterceptor
@@ -30,7 +34,12 @@ def build_auth_server(settings: AuthSettings) -> tuple[GrpcServer, Database]:
         [
             ServiceRegistration(
                 SERVICE, AuthServicer(accounts, keys), pb_grpc.add_AuthServiceServicer_to_server
-            )
+            ),
+            ServiceRegistration(
+                TENANT_SERVICE,
+                TenantServicer(Tenants(db, accounts)),
+                tenant_grpc.add_TenantServiceServicer_to_server,
+            ),
         ],
         [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, PUBLIC_METHODS)],
     )

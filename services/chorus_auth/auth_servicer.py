@@ -3,12 +3,12 @@
 from typing import Any
 
 import grpc
-from google.protobuf import timestamp_pb2
 
 from chorus.auth.v1 import auth_service_pb2 as pb
 from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
-from chorus_auth.accounts import Accounts, IssuedSession
-from chorus_auth.models import User
+from chorus_auth.accounts import Accounts
+from chorus_auth.messages import session_message, user_message
+from chorus_auth.roles import role_message
 from chorus_auth.signing_keys import SigningKeys
 from chorus_core.caller import current_caller
 
@@ -20,13 +20,6 @@ PUBLIC_METHODS = frozenset(
 )
 """Methods callable without an access token; every other method needs one."""
 
-ROLES = {
-    "owner": pb.ROLE_OWNER,
-    "admin": pb.ROLE_ADMIN,
-    "editor": pb.ROLE_EDITOR,
-    "viewer": pb.ROLE_VIEWER,
-}
-
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
     def __init__(self, accounts: Accounts, keys: SigningKeys) -> None:
@@ -35,15 +28,15 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
 
     async def SignUp(self, request: pb.SignUpRequest, context: Context) -> pb.SignUpResponse:
         user, issued = await self._accounts.sign_up(request.email, request.password)
-        return pb.SignUpResponse(user=_user(user), session=_session(issued))
+        return pb.SignUpResponse(user=user_message(user), session=session_message(issued))
 
     async def Login(self, request: pb.LoginRequest, context: Context) -> pb.LoginResponse:
         user, issued = await self._accounts.login(request.email, request.password)
-        return pb.LoginResponse(user=_user(user), session=_session(issued))
+        return pb.LoginResponse(user=user_message(user), session=session_message(issued))
 
     async def Refresh(self, request: pb.RefreshRequest, context: Context) -> pb.RefreshResponse:
         issued = await self._accounts.refresh(request.refresh_token)
-        return pb.RefreshResponse(session=_session(issued))
+        return pb.RefreshResponse(session=session_message(issued))
 
     async def Logout(self, request: pb.LogoutRequest, context: Context) -> pb.LogoutResponse:
         await self._accounts.logout(request.refresh_token)
@@ -53,32 +46,10 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         caller = current_caller()
         user = await self._accounts.who_am_i(caller)
         return pb.WhoAmIResponse(
-            user=_user(user),
+            user=user_message(user),
             tenant_id=caller.tenant_id,
-            role=ROLES.get(caller.role, pb.ROLE_UNSPECIFIED),
+            role=role_message(caller.role),
         )
 
     async def GetJwks(self, request: pb.GetJwksRequest, context: Context) -> pb.GetJwksResponse:
         return self._jwks
-
-
-def _user(user: User) -> pb.User:
-    message = pb.User(id=user.id, email=user.email)
-    message.create_time.FromDatetime(user.created_at)
-    return message
-
-
-def _session(issued: IssuedSession) -> pb.Session:
-    return pb.Session(
-        access_token=issued.access.token,
-        token_type="Bearer",  # noqa: S106 (a scheme name, not a secret)
-        access_token_expire_time=_timestamp(issued.access.expires_at),
-        refresh_token=issued.refresh_token,
-        refresh_token_expire_time=_timestamp(issued.refresh_expires_at),
-    )
-
-
-def _timestamp(value: Any) -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp

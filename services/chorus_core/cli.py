@@ -8,11 +8,8 @@ import logging
 import sys
 from collections.abc import Callable
 
-from sqlalchemy.engine import URL
-
 from chorus_core.config import ConfigError
 from chorus_core.database import Database
-from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import GrpcServer
 
 _log = logging.getLogger("chorus")
@@ -38,7 +35,7 @@ async def serve(build: Callable[[], tuple[GrpcServer, Database]], name: str) -> 
 
 def main(
     name: str,
-    database_url: Callable[[], URL],
+    migrate: Callable[[], None],
     build: Callable[[], tuple[GrpcServer, Database]],
     extra: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None = None,
     argv: list[str] | None = None,
@@ -56,7 +53,7 @@ def main(
         if args.command == "serve":
             asyncio.run(serve(build, name))
         elif args.command == "migrate":
-            upgrade_to_head(name, database_url())
+            migrate()
             _log.info("%s database is up to date", name)
         else:
             return int(args.run(args))

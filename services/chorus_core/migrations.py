@@ -16,13 +16,14 @@ def migrations_dir(service: str) -> Path:
     return (Path(root) if root else _REPO_ROOT / "migrations") / service
 
 
-def alembic_config(service: str, url: URL) -> Config:
+def alembic_config(service: str, url: URL, **attributes: object) -> Config:
+    """Config of a service's history; `attributes` reach its migrations."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir(service)))
-    config.attributes["database_url"] = url
+    config.attributes.update(attributes, database_url=url)
     return config
 
 
-def upgrade_to_head(service: str, url: URL) -> None:
+def upgrade_to_head(service: str, url: URL, **attributes: object) -> None:
     """Apply every pending migration. Blocking: call it outside the event loop."""
-    command.upgrade(alembic_config(service, url), "head")
+    command.upgrade(alembic_config(service, url, **attributes), "head")

@@ -3,14 +3,21 @@
 import sys
 
 from chorus_core.cli import main
+from chorus_core.migrations import upgrade_to_head
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
+
+
+def migrate(settings: ResourceSettings) -> None:
+    """Migrations run as the tables' owner; the service runs as `app_role`."""
+    upgrade_to_head("resource", settings.migration_database_url, app_role=settings.app_role)
+
 
 if __name__ == "__main__":
     sys.exit(
         main(
             "resource",
-            lambda: ResourceSettings.from_env().database_url,
+            lambda: migrate(ResourceSettings.from_env()),
             lambda: build_resource_server(ResourceSettings.from_env()),
         )
     )

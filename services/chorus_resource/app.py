@@ -11,6 +11,7 @@ from chorus_core.tokens import AccessTokenVerifier
 from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
 from chorus_resource.settings import ResourceSettings
 from chorus_resource.song_servicer import SongServicer
+from chorus_resource.tenant_database import TenantDatabase
 
 SONG_SERVICE = song_pb.DESCRIPTOR.services_by_name["SongService"].full_name
 
@@ -25,7 +26,9 @@ def build_resource_server(settings: ResourceSettings) -> tuple[GrpcServer, Datab
         settings.server,
         [
             ServiceRegistration(
-                SONG_SERVICE, SongServicer(db), song_grpc.add_SongServiceServicer_to_server
+                SONG_SERVICE,
+                SongServicer(TenantDatabase(db)),
+                song_grpc.add_SongServiceServicer_to_server,
             )
         ],
         [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, public_methods=())],

@@ -16,30 +16,49 @@ from chorus_core.server import ServerSettings
 from chorus_core.settings import server_settings, token_audience
 from chorus_core.tokens import TokenAudience
 
+DEFAULT_APP_ROLE = "chorus_resource_app"
+
 
 @dataclass(frozen=True)
 class ResourceSettings:
     server: ServerSettings
     database_url: URL
+    migration_database_url: URL
+    """The owner's connection, for migrations; the service's own by default."""
+    app_role: str
+    """Group role of the service's login role: row-level security applies to it."""
     jwks_source: str
     jwks_refresh_seconds: int
     audience: TokenAudience
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "ResourceSettings":
-        password_file = env.get("CHORUS_RESOURCE_DATABASE_PASSWORD_FILE")
+        service = database_url(
+            env_str(env, "CHORUS_RESOURCE_DATABASE_URL", "sqlite:///var/resource.db"),
+            _path(env.get("CHORUS_RESOURCE_DATABASE_PASSWORD_FILE")),
+            setting="CHORUS_RESOURCE_DATABASE_URL",
+        )
+        owner = env.get("CHORUS_RESOURCE_MIGRATION_DATABASE_URL", "").strip()
         return cls(
             server=server_settings(
                 env, listen_var="CHORUS_RESOURCE_LISTEN", default_listen="127.0.0.1:50052"
             ),
-            database_url=database_url(
-                env_str(env, "CHORUS_RESOURCE_DATABASE_URL", "sqlite:///var/resource.db"),
-                Path(password_file) if password_file else None,
-                setting="CHORUS_RESOURCE_DATABASE_URL",
-            ),
+            database_url=service,
+            migration_database_url=database_url(
+                owner,
+                _path(env.get("CHORUS_RESOURCE_MIGRATION_DATABASE_PASSWORD_FILE")),
+                setting="CHORUS_RESOURCE_MIGRATION_DATABASE_URL",
+            )
+            if owner
+            else service,
+            app_role=env_str(env, "CHORUS_RESOURCE_APP_ROLE", DEFAULT_APP_ROLE),
             jwks_source=env_str(env, "CHORUS_RESOURCE_JWKS", "grpc://127.0.0.1:50051"),
             jwks_refresh_seconds=env_int(
                 env, "CHORUS_RESOURCE_JWKS_REFRESH_SECONDS", 300, minimum=1
             ),
             audience=token_audience(env),
         )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None

@@ -1,11 +1,10 @@
 """Song messages: validation of client input and conversion to and from rows."""
 
-import unicodedata
-
 from google.protobuf import field_mask_pb2
 
 from chorus.resource.v1 import song_service_pb2 as pb
 from chorus_core.errors import Violations
+from chorus_core.validation import required_text
 from chorus_resource.models import Song
 
 MAX_TEXT = 200
@@ -60,15 +59,7 @@ def _values(
 
 
 def _text(value: str, field: str, violations: Violations) -> str:
-    text = value.strip()
-    if not text:
-        violations.add(field, "must not be empty")
-    elif len(text) > MAX_TEXT:
-        violations.add(field, f"must be at most {MAX_TEXT} characters")
-    elif any(unicodedata.category(char) == "Cc" for char in text):
-        # PostgreSQL cannot store NUL in text; no title needs control characters.
-        violations.add(field, "must not contain control characters")
-    return text
+    return required_text(value, field, violations, max_length=MAX_TEXT)
 
 
 def _year(song: pb.Song, violations: Violations, prefix: str) -> int | None:

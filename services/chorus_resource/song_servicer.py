@@ -6,18 +6,18 @@ import grpc
 
 from chorus.resource.v1 import song_service_pb2 as pb
 from chorus.resource.v1 import song_service_pb2_grpc as pb_grpc
-from chorus_core.database import Database
 from chorus_core.errors import Violations
 from chorus_core.pagination import page_request
 from chorus_resource.models import Song
 from chorus_resource.song_fields import new_song_values, request_id, song_message, update_values
-from chorus_resource.store import TenantStore, resource_id
+from chorus_resource.store import resource_id
+from chorus_resource.tenant_database import TenantDatabase
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class SongServicer(pb_grpc.SongServiceServicer):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: TenantDatabase) -> None:
         self._db = db
 
     async def CreateSong(
@@ -27,16 +27,16 @@ class SongServicer(pb_grpc.SongServiceServicer):
         values = new_song_values(request.song, violations)
         idempotency_key = request_id(request.request_id, violations)
         violations.raise_if_any()
-        async with self._db.write() as session:
-            song = await TenantStore(session, Song).create(Song(**values), idempotency_key)
+        async with self._db.write(Song) as songs:
+            song = await songs.create(Song(**values), idempotency_key)
             return pb.CreateSongResponse(song=song_message(song))
 
     async def GetSong(self, request: pb.GetSongRequest, context: Context) -> pb.GetSongResponse:
         violations = Violations()
         song_id = resource_id("id", request.id, violations)
         violations.raise_if_any()
-        async with self._db.read() as session:
-            song = await TenantStore(session, Song).get(song_id)
+        async with self._db.read(Song) as songs:
+            song = await songs.get(song_id)
             return pb.GetSongResponse(song=song_message(song))
 
     async def ListSongs(
@@ -45,10 +45,10 @@ class SongServicer(pb_grpc.SongServiceServicer):
         violations = Violations()
         page = page_request(request.page_size, request.page_token, violations)
         violations.raise_if_any()
-        async with self._db.read() as session:
-            songs, next_token = await TenantStore(session, Song).list_page(page)
+        async with self._db.read(Song) as songs:
+            page_of_songs, next_token = await songs.list_page(page)
             return pb.ListSongsResponse(
-                songs=[song_message(s) for s in songs], next_page_token=next_token
+                songs=[song_message(s) for s in page_of_songs], next_page_token=next_token
             )
 
     async def UpdateSong(
@@ -58,12 +58,11 @@ class SongServicer(pb_grpc.SongServiceServicer):
         song_id = resource_id("song.id", request.song.id, violations)
         values = update_values(request.song, request.update_mask, violations)
         violations.raise_if_any()
-        async with self._db.write() as session:
-            store = TenantStore(session, Song)
-            song = await store.get(song_id)
+        async with self._db.write(Song) as songs:
+            song = await songs.get(song_id)
             for name, value in values.items():
                 setattr(song, name, value)
-            song = await store.save(song)
+            song = await songs.save(song)
             return pb.UpdateSongResponse(song=song_message(song))
 
     async def DeleteSong(
@@ -72,6 +71,6 @@ class SongServicer(pb_grpc.SongServiceServicer):
         violations = Violations()
         song_id = resource_id("id", request.id, violations)
         violations.raise_if_any()
-        async with self._db.write() as session:
-            await TenantStore(session, Song).delete(song_id)
+        async with self._db.write(Song) as songs:
+            await songs.delete(song_id)
         return pb.DeleteSongResponse()

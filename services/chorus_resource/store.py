@@ -3,6 +3,7 @@
 It takes the tenant from the verified caller (never from a request), so a
 resource's servicer cannot forget the tenant filter or pass another tenant's
 id. Another tenant's resource is NOT_FOUND, exactly like a missing one.
+Servicers get stores from `TenantDatabase.read()` / `.write()`.
 """
 
 import uuid
@@ -12,7 +13,7 @@ from sqlalchemy import Select, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_core.caller import current_caller
+from chorus_core.caller import Caller
 from chorus_core.errors import NotFound, Violations
 from chorus_core.pagination import PageRequest, page_token
 from chorus_core.sqltypes import utcnow
@@ -35,8 +36,7 @@ def resource_id(field: str, value: str, violations: Violations) -> str:
 class TenantStore(Generic[M]):
     """Reads and writes one resource type within the caller's active tenant."""
 
-    def __init__(self, session: AsyncSession, model: type[M]) -> None:
-        caller = current_caller()
+    def __init__(self, session: AsyncSession, model: type[M], caller: Caller) -> None:
         self._session = session
         self._model = model
         self._tenant_id = caller.tenant_id

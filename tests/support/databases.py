@@ -5,6 +5,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -47,5 +48,46 @@ async def fresh_database(backend: str, folder: Path, name: str) -> AsyncIterator
             yield make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=database)
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@dataclass(frozen=True)
+class ServiceRole:
+    """How the resource service connects: as `login_role`, a member of `app_role`."""
+
+    app_role: str
+    login_role: str | None
+
+    def url(self, owner_url: URL) -> URL:
+        """The service's URL for a database the owner's URL points at."""
+        return owner_url if self.login_role is None else owner_url.set(username=self.login_role)
+
+
+@asynccontextmanager
+async def resource_service_role(backend: str) -> AsyncIterator[ServiceRole]:
+    """The roles a deployment gives the resource service, under unique names.
+
+    On PostgreSQL: a NOLOGIN group role (which the migrations grant table
+    rights to) and a LOGIN role in it that neither owns the tables nor
+    bypasses row-level security, so the service meets the policies. Open the
+    database inside this block: it must be dropped before the roles. On
+    SQLite there are no roles.
+    """
+    if backend != "postgresql":
+        yield ServiceRole(app_role="chorus_resource_app", login_role=None)
+        return
+    await require_postgres()
+    suffix = uuid.uuid4().hex[:12]
+    app_role, login_role = f"chorus_test_app_{suffix}", f"chorus_test_login_{suffix}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f"CREATE ROLE {app_role} NOLOGIN NOBYPASSRLS")
+        await admin.execute(f"CREATE ROLE {login_role} LOGIN NOBYPASSRLS IN ROLE {app_role}")
+        try:
+            yield ServiceRole(app_role=app_role, login_role=login_role)
+        finally:
+            await admin.execute(f"DROP ROLE IF EXISTS {login_role}")
+            await admin.execute(f"DROP ROLE IF EXISTS {app_role}")
     finally:
         await admin.close()

@@ -16,7 +16,7 @@ from chorus_core.server import ServerSettings
 from chorus_core.tokens import TokenAudience
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
-from tests.support.databases import fresh_database
+from tests.support.databases import fresh_database, resource_service_role
 
 AUDIENCE = TokenAudience(issuer="chorus-auth", audience="chorus")
 TEST_ARGON2 = Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1)
@@ -54,17 +54,22 @@ async def running_suite(
     keys_dir = folder / "keys"
     generate_signing_key(keys_dir)
     async with (
+        resource_service_role(backend) as service_role,
         fresh_database(backend, folder, "auth") as auth_url,
         fresh_database(backend, folder, "resource") as resource_url,
     ):
         await asyncio.to_thread(upgrade_to_head, "auth", auth_url)
-        await asyncio.to_thread(upgrade_to_head, "resource", resource_url)
+        await asyncio.to_thread(
+            upgrade_to_head, "resource", resource_url, app_role=service_role.app_role
+        )
         auth = auth_settings(keys_dir, auth_url, **auth_overrides)
         auth_server, auth_db = build_auth_server(auth)
         auth_port = await auth_server.start()
         resource = ResourceSettings(
             server=ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
-            database_url=resource_url,
+            database_url=service_role.url(resource_url),
+            migration_database_url=resource_url,
+            app_role=service_role.app_role,
             jwks_source=f"grpc://127.0.0.1:{auth_port}",
             jwks_refresh_seconds=300,
             audience=AUDIENCE,

@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "songs",
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -39,7 +38,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("songs", schema=None) as batch_op:
         batch_op.drop_index("ix_songs_tenant_page")
 

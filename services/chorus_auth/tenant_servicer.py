@@ -1,0 +1,155 @@
+"""chorus.auth.v1.TenantService: translates messages to and from `Tenants`."""
+
+from typing import Any
+
+import grpc
+
+from chorus.auth.v1 import auth_service_pb2 as auth_pb
+from chorus.auth.v1 import tenant_service_pb2 as pb
+from chorus.auth.v1 import tenant_service_pb2_grpc as pb_grpc
+from chorus_auth.messages import session_message, timestamp
+from chorus_auth.models import Invitation, Tenant
+from chorus_auth.roles import ROLE_NAMES, role_message
+from chorus_auth.tenants import MemberView, Tenants
+from chorus_core.caller import current_caller
+from chorus_core.errors import Violations
+from chorus_core.pagination import page_request
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+SERVICE = pb.DESCRIPTOR.services_by_name["TenantService"].full_name
+
+
+class TenantServicer(pb_grpc.TenantServiceServicer):
+    def __init__(self, tenants: Tenants) -> None:
+        self._tenants = tenants
+
+    async def CreateTenant(
+        self, request: pb.CreateTenantRequest, context: Context
+    ) -> pb.CreateTenantResponse:
+        tenant = await self._tenants.create(current_caller(), request.name)
+        return pb.CreateTenantResponse(tenant=_tenant(tenant))
+
+    async def ListMyTenants(
+        self, request: pb.ListMyTenantsRequest, context: Context
+    ) -> pb.ListMyTenantsResponse:
+        violations = Violations()
+        page = page_request(request.page_size, request.page_token, violations)
+        violations.raise_if_any()
+        rows, next_token = await self._tenants.mine(current_caller(), page)
+        return pb.ListMyTenantsResponse(
+            memberships=[_membership(tenant, role) for tenant, role in rows],
+            next_page_token=next_token,
+        )
+
+    async def ListMembers(
+        self, request: pb.ListMembersRequest, context: Context
+    ) -> pb.ListMembersResponse:
+        violations = Violations()
+        page = page_request(request.page_size, request.page_token, violations)
+        violations.raise_if_any()
+        members, next_token = await self._tenants.members(current_caller(), request.tenant_id, page)
+        return pb.ListMembersResponse(
+            members=[_member(m) for m in members], next_page_token=next_token
+        )
+
+    async def InviteMember(
+        self, request: pb.InviteMemberRequest, context: Context
+    ) -> pb.InviteMemberResponse:
+        role = _role(request.role)
+        invitation, tenant = await self._tenants.invite(
+            current_caller(), request.tenant_id, request.email, role
+        )
+        return pb.InviteMemberResponse(invitation=_invitation(invitation, tenant))
+
+    async def ListMyInvitations(
+        self, request: pb.ListMyInvitationsRequest, context: Context
+    ) -> pb.ListMyInvitationsResponse:
+        rows = await self._tenants.my_invitations(current_caller())
+        return pb.ListMyInvitationsResponse(
+            invitations=[_invitation(invitation, tenant) for invitation, tenant in rows]
+        )
+
+    async def AcceptInvitation(
+        self, request: pb.AcceptInvitationRequest, context: Context
+    ) -> pb.AcceptInvitationResponse:
+        tenant, role = await self._tenants.accept(current_caller(), request.invitation_id)
+        return pb.AcceptInvitationResponse(membership=_membership(tenant, role))
+
+    async def ChangeMemberRole(
+        self, request: pb.ChangeMemberRoleRequest, context: Context
+    ) -> pb.ChangeMemberRoleResponse:
+        role = _role(request.role)
+        member = await self._tenants.change_role(
+            current_caller(), request.tenant_id, request.user_id, role
+        )
+        return pb.ChangeMemberRoleResponse(member=_member(member))
+
+    async def RemoveMember(
+        self, request: pb.RemoveMemberRequest, context: Context
+    ) -> pb.RemoveMemberResponse:
+        await self._tenants.remove(current_caller(), request.tenant_id, request.user_id)
+        return pb.RemoveMemberResponse()
+
+    async def LeaveTenant(
+        self, request: pb.LeaveTenantRequest, context: Context
+    ) -> pb.LeaveTenantResponse:
+        await self._tenants.leave(current_caller(), request.tenant_id)
+        return pb.LeaveTenantResponse()
+
+    async def SwitchTenant(
+        self, request: pb.SwitchTenantRequest, context: Context
+    ) -> pb.SwitchTenantResponse:
+        issued, tenant, role = await self._tenants.switch(
+            current_caller(), request.tenant_id, request.refresh_token
+        )
+        return pb.SwitchTenantResponse(
+            session=session_message(issued), membership=_membership(tenant, role)
+        )
+
+    async def DeleteTenant(
+        self, request: pb.DeleteTenantRequest, context: Context
+    ) -> pb.DeleteTenantResponse:
+        await self._tenants.delete(current_caller(), request.tenant_id)
+        return pb.DeleteTenantResponse()
+
+
+def _role(value: "auth_pb.Role.ValueType") -> str:
+    name = ROLE_NAMES.get(value)
+    if name is None:
+        violations = Violations()
+        violations.add("role", "must be ROLE_OWNER, ROLE_ADMIN, ROLE_EDITOR or ROLE_VIEWER")
+        violations.raise_if_any()
+    return str(name)
+
+
+def _tenant(tenant: Tenant) -> pb.Tenant:
+    return pb.Tenant(
+        id=tenant.id,
+        name=tenant.name,
+        personal=tenant.personal,
+        create_time=timestamp(tenant.created_at),
+    )
+
+
+def _membership(tenant: Tenant, role: str) -> pb.TenantMembership:
+    return pb.TenantMembership(tenant=_tenant(tenant), role=role_message(role))
+
+
+def _member(view: MemberView) -> pb.Member:
+    return pb.Member(
+        user_id=view.user.id,
+        email=view.user.email,
+        role=role_message(view.membership.role),
+        join_time=timestamp(view.membership.created_at),
+    )
+
+
+def _invitation(invitation: Invitation, tenant: Tenant) -> pb.Invitation:
+    return pb.Invitation(
+        id=invitation.id,
+        tenant=_tenant(tenant),
+        email=invitation.email,
+        role=role_message(invitation.role),
+        expire_time=timestamp(invitation.expires_at),
+    )
