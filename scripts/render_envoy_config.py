@@ -70,13 +70,31 @@ def _json(value: object) -> str:
     return json.dumps(value)
 
 
+def _addresses(value: str | Sequence[str], what: str) -> list[Address]:
+    """One address or several (replicas), without repeats, in the order given."""
+    values = [value] if isinstance(value, str) else list(value)
+    if not values:
+        raise RenderError(f"{what}: at least one address is needed")
+    return [Address.parse(item, what) for item in dict.fromkeys(values)]
+
+
+def _endpoints(addresses: Sequence[Address]) -> str:
+    """A YAML flow list of Envoy lb_endpoints, built from JSON scalars only."""
+    items = [
+        "{ endpoint: { address: { socket_address: "
+        f"{{ address: {_json(a.host)}, port_value: {_json(a.port)} }} }} }} }}"
+        for a in addresses
+    ]
+    return "[" + ", ".join(items) + "]"
+
+
 def render(
     *,
     jwks: Path | str,
     listen: str = DEFAULT_LISTEN,
     admin: str = DEFAULT_ADMIN,
-    auth: str = DEFAULT_AUTH,
-    resource: str = DEFAULT_RESOURCE,
+    auth: str | Sequence[str] = DEFAULT_AUTH,
+    resource: str | Sequence[str] = DEFAULT_RESOURCE,
     cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
     auth_rate_per_minute: int = DEFAULT_AUTH_RATE_PER_MINUTE,
     issuer: str = DEFAULT_ISSUER,
@@ -88,6 +106,10 @@ def render(
     `jwks` is the JWKS file Envoy verifies access tokens with (written by
     `python -m chorus_auth keys jwks`); a relative path is made absolute here,
     so the config does not depend on where Envoy is started.
+
+    `auth` and `resource` are one `host:port` or several (replicas): Envoy
+    balances calls over all of them, and over every address a host name
+    resolves to (a Kubernetes headless Service gives one per ready pod).
     """
     if isinstance(cors_origins, str):
         raise RenderError("cors_origins: give a list of origins, not one string")
@@ -99,18 +121,16 @@ def render(
         raise RenderError("issuer and audience must not be empty")
     listen_at = Address.parse(listen, "listen")
     admin_at = Address.parse(admin, "admin")
-    auth_at = Address.parse(auth, "auth")
-    resource_at = Address.parse(resource, "resource")
+    auth_at = _addresses(auth, "auth")
+    resource_at = _addresses(resource, "resource")
     origins = [_origin(origin) for origin in dict.fromkeys(cors_origins)]
     values = {
         "LISTEN_HOST": _json(listen_at.host),
         "LISTEN_PORT": _json(listen_at.port),
         "ADMIN_HOST": _json(admin_at.host),
         "ADMIN_PORT": _json(admin_at.port),
-        "AUTH_HOST": _json(auth_at.host),
-        "AUTH_PORT": _json(auth_at.port),
-        "RESOURCE_HOST": _json(resource_at.host),
-        "RESOURCE_PORT": _json(resource_at.port),
+        "AUTH_ENDPOINTS": _endpoints(auth_at),
+        "RESOURCE_ENDPOINTS": _endpoints(resource_at),
         "JWKS_FILE": _json(str(Path(jwks).absolute())),
         "TOKEN_ISSUER": _json(issuer),
         "TOKEN_AUDIENCE": _json(audience),
@@ -140,9 +160,17 @@ def _parser() -> argparse.ArgumentParser:
         "--listen", default=DEFAULT_LISTEN, help="gRPC-Web and gRPC port (%(default)s)"
     )
     parser.add_argument("--admin", default=DEFAULT_ADMIN, help="Envoy admin (%(default)s)")
-    parser.add_argument("--auth", default=DEFAULT_AUTH, help="auth service (%(default)s)")
     parser.add_argument(
-        "--resource", default=DEFAULT_RESOURCE, help="resource service (%(default)s)"
+        "--auth",
+        action="append",
+        metavar="HOST:PORT",
+        help=f"auth service; repeat for several replicas (default: {DEFAULT_AUTH})",
+    )
+    parser.add_argument(
+        "--resource",
+        action="append",
+        metavar="HOST:PORT",
+        help=f"resource service; repeat for several replicas (default: {DEFAULT_RESOURCE})",
     )
     parser.add_argument(
         "--jwks",
@@ -177,8 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             jwks=args.jwks,
             listen=args.listen,
             admin=args.admin,
-            auth=args.auth,
-            resource=args.resource,
+            auth=args.auth or DEFAULT_AUTH,
+            resource=args.resource or DEFAULT_RESOURCE,
             cors_origins=args.cors_origins or DEFAULT_CORS_ORIGINS,
             auth_rate_per_minute=args.auth_rate_per_minute,
             issuer=args.issuer,
