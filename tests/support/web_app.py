@@ -50,3 +50,43 @@ def song_row(page: Page, name: str) -> Locator:
 
 async def song_names(page: Page) -> list[str]:
     return [name.strip() for name in await page.locator(".song-name").all_inner_texts()]
+
+
+async def create_tenant(page: Page, name: str) -> None:
+    """Open "New tenant", name it, create it (the form closes again)."""
+    await page.get_by_role("button", name="New tenant").click()
+    form = page.get_by_role("form", name="New tenant")
+    await form.get_by_label("Tenant name").fill(name)
+    await form.get_by_role("button", name="Create tenant").click()
+    await status_says(page, f"Created “{name}”.")
+
+
+def active_tenant(page: Page) -> Locator:
+    """The sentence "You are working in <tenant> as <role>."."""
+    return page.get_by_test_id("active-tenant")
+
+
+async def switch_tenant(page: Page, option: str) -> None:
+    """Choose `option` ("The Band (Viewer)", "Personal (Owner)") and switch to it."""
+    await page.get_by_label("Active tenant").select_option(label=option)
+    await page.get_by_role("button", name="Switch").click()
+    name = option.rsplit(" (", 1)[0]
+    await expect(active_tenant(page)).to_contain_text(f"working in {name} as")
+
+
+async def invite_member(page: Page, email: str, role: str) -> None:
+    form = page.get_by_role("form", name="Invite a member")
+    await form.get_by_label("Invite email").fill(email)
+    await form.get_by_label("Role").select_option(label=role)
+    await form.get_by_role("button", name="Invite").click()
+    await status_says(page, f"Invited {email} as {role}.")
+
+
+def member_row(page: Page, email: str) -> Locator:
+    return page.get_by_role("list", name="Members").get_by_role("listitem").filter(has_text=email)
+
+
+async def change_member_role(page: Page, email: str, role: str) -> None:
+    await page.get_by_label(f"Role of {email}").select_option(label=role)
+    await member_row(page, email).get_by_role("button", name="Change role").click()
+    await status_says(page, f"{email} is now {role}.")

@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from "react";
-import type { SessionState } from "../auth/sessionManager";
+import type { Acting, SessionState } from "../auth/sessionManager";
 import type { Services } from "./services";
 
 export const ServicesContext = createContext<Services | null>(null);
@@ -14,4 +14,13 @@ export function useServices(): Services {
 export function useSessionState(): SessionState {
   const { session } = useServices();
   return useSyncExternalStore(session.subscribe, session.getState);
+}
+
+/**
+ * Who the access token acts as (user, tenant, role); re-renders when a
+ * switch or a refresh changes it. Null when signed out.
+ */
+export function useActing(): Acting | null {
+  const { session } = useServices();
+  return useSyncExternalStore(session.subscribe, session.getActing);
 }

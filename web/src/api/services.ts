@@ -2,8 +2,10 @@
  * The clients the app talks through, wired to one gateway.
  *
  * Two transports: a plain one for the session calls of AuthService (SignUp,
- * Login, Refresh, Logout carry no access token), and one with the auth
- * interceptor for everything that needs the caller's token.
+ * Login, Refresh, Logout carry no access token) and for SwitchTenant (the
+ * session manager sends its token itself, while it holds the refresh lock),
+ * and one with the auth interceptor for everything that needs the caller's
+ * token.
  */
 import type { Client, Interceptor, Transport } from "@connectrpc/connect";
 import { ConnectError, Code, createClient } from "@connectrpc/connect";
@@ -12,6 +14,7 @@ import { authInterceptor } from "../auth/authInterceptor";
 import type { RefreshTokenStore } from "../auth/refreshTokenStore";
 import { SessionManager } from "../auth/sessionManager";
 import { AuthService } from "../gen/chorus/auth/v1/auth_service_pb";
+import { TenantService } from "../gen/chorus/auth/v1/tenant_service_pb";
 import { SongService } from "../gen/chorus/resource/v1/song_service_pb";
 
 export interface Services {
@@ -22,6 +25,8 @@ export interface Services {
   account: Client<typeof AuthService>;
   /** SongService with the caller's token. */
   songs: Client<typeof SongService>;
+  /** TenantService with the caller's token (SwitchTenant goes via `session`). */
+  tenants: Client<typeof TenantService>;
 }
 
 /** Makes a transport with the given interceptors. */
@@ -36,7 +41,9 @@ export function grpcWebTransports(baseUrl: string): TransportFactory {
 }
 
 export function createServices(makeTransport: TransportFactory, store: RefreshTokenStore): Services {
-  const auth = createClient(AuthService, makeTransport([]));
+  const plain = makeTransport([]);
+  const auth = createClient(AuthService, plain);
+  const switcher = createClient(TenantService, plain);
   const session = new SessionManager(
     {
       async refresh(refreshToken) {
@@ -47,6 +54,14 @@ export function createServices(makeTransport: TransportFactory, store: RefreshTo
       async logout(refreshToken) {
         await auth.logout({ refreshToken });
       },
+      async switchTenant(tenantId, refreshToken, accessToken) {
+        const { session } = await switcher.switchTenant(
+          { tenantId, refreshToken },
+          { headers: { authorization: `Bearer ${accessToken}` } },
+        );
+        if (!session) throw new ConnectError("SwitchTenant returned no session", Code.Internal);
+        return session;
+      },
     },
     store,
   );
@@ -56,5 +71,6 @@ export function createServices(makeTransport: TransportFactory, store: RefreshTo
     auth,
     account: createClient(AuthService, withToken),
     songs: createClient(SongService, withToken),
+    tenants: createClient(TenantService, withToken),
   };
 }

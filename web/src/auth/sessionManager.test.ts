@@ -1,6 +1,7 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Role } from "../gen/chorus/auth/v1/auth_service_pb";
 import type { Session } from "../gen/chorus/auth/v1/auth_service_pb";
 import { memoryRefreshTokenStore } from "./refreshTokenStore";
 import type { RefreshTokenStore } from "./refreshTokenStore";
@@ -10,10 +11,18 @@ import { RESUME_FAILED, RETRY_DELAY_MS, SESSION_ENDED, SessionManager } from "./
 const TTL = 300_000;
 const inline = <T>(_name: string, task: () => Promise<T>) => task();
 
-function session(n: number, ttlMs = TTL): Session {
+function jwt(claims: object): string {
+  const part = (value: object) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return `${part({ alg: "ES256" })}.${part(claims)}.sig`;
+}
+
+/** Tokens of session number n; with a tenant, the access token is a JWT acting in it. */
+function session(n: number, ttlMs = TTL, tenant?: { tid: string; role: string }): Session {
+  const iat = Math.floor(Date.now() / 1000);
   return {
     $typeName: "chorus.auth.v1.Session",
-    accessToken: `access-${n}`,
+    accessToken: tenant ? jwt({ sub: "u1", ...tenant, iat, exp: iat + ttlMs / 1000, n }) : `access-${n}`,
     tokenType: "Bearer",
     accessTokenExpireTime: timestampFromMs(Date.now() + ttlMs),
     refreshToken: `refresh-${n}`,
@@ -34,6 +43,14 @@ function fakeApi() {
       return Promise.resolve(next);
     }),
     logout: vi.fn(() => Promise.resolve()),
+    switchTenant: vi.fn((tenantId: string, token: string, _accessToken: string) => {
+      if (tenantId === "not-mine") return Promise.reject(new ConnectError("tenant not found", Code.NotFound));
+      if (!valid.delete(token))
+        return Promise.reject(new ConnectError("bad refresh token", Code.Unauthenticated));
+      const next = session(++n, TTL, { tid: tenantId, role: "viewer" });
+      valid.add(next.refreshToken);
+      return Promise.resolve(next);
+    }),
   } satisfies SessionApi;
   return { api, valid };
 }
@@ -148,6 +165,7 @@ describe("SessionManager", () => {
     const api: SessionApi = {
       refresh: () => Promise.reject(new ConnectError("offline", Code.Unavailable)),
       logout: () => Promise.resolve(),
+      switchTenant: () => Promise.reject(new ConnectError("offline", Code.Unavailable)),
     };
     store.write("refresh-1");
     const m = manager(api);
@@ -201,5 +219,138 @@ describe("SessionManager", () => {
     m.start(session(1));
     await m.logOut();
     expect(seen).toEqual(["signedIn", "signedOut"]);
+  });
+
+  describe("acting as, and switching tenants", () => {
+    it("reads who the access token acts as from its claims", () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      expect(m.getActing()).toBeNull();
+      m.start(session(1, TTL, { tid: "t-personal", role: "owner" }));
+      expect(m.getActing()).toEqual({ userId: "u1", tenantId: "t-personal", role: Role.OWNER });
+      m.start(session(2)); // not a JWT: nothing known
+      expect(m.getActing()).toEqual({ userId: "", tenantId: "", role: Role.UNSPECIFIED });
+    });
+
+    it("switches: rotates the stored refresh token and acts in the new tenant", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1, TTL, { tid: "t-personal", role: "owner" }));
+      const seen: (string | undefined)[] = [];
+      m.subscribe(() => seen.push(m.getActing()?.tenantId));
+      const first = await m.accessToken();
+
+      await m.switchTenant("t-band");
+      expect(api.switchTenant).toHaveBeenCalledWith("t-band", "refresh-1", first);
+      expect(store.read()).toBe("refresh-101");
+      expect(m.getActing()).toMatchObject({ tenantId: "t-band", role: Role.VIEWER });
+      expect(await m.accessToken()).not.toBe(first);
+      expect(seen).toEqual(["t-band"]);
+      expect(m.getState().status).toBe("signedIn");
+      // the new token is refreshed on its own schedule (iat is in whole seconds)
+      await vi.advanceTimersByTimeAsync(TTL - 29_000);
+      expect(api.refresh).toHaveBeenCalledWith("refresh-101");
+    });
+
+    it("makes calls that start during a switch wait for the new token", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1, TTL, { tid: "t-personal", role: "owner" }));
+      const switching = m.switchTenant("t-band");
+      const token = m.accessToken();
+      await switching;
+      expect(await token).toBe(await m.accessToken());
+      expect(m.getActing()?.tenantId).toBe("t-band");
+    });
+
+    it("lets a refresh in flight finish first, then switches with the rotated token", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1));
+      await Promise.all([m.refresh(), m.switchTenant("t-band")]);
+      expect(api.refresh).toHaveBeenCalledWith("refresh-1");
+      expect(api.switchTenant).toHaveBeenCalledWith("t-band", "refresh-101", "access-101");
+      expect(store.read()).toBe("refresh-102");
+    });
+
+    it("keeps the session as it was when the server says no (not a member)", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1, TTL, { tid: "t-personal", role: "owner" }));
+      const before = await m.accessToken();
+      await expect(m.switchTenant("not-mine")).rejects.toMatchObject({ code: Code.NotFound });
+      expect(store.read()).toBe("refresh-1");
+      expect(await m.accessToken()).toBe(before);
+      expect(m.getActing()?.tenantId).toBe("t-personal");
+      expect(m.getState().status).toBe("signedIn");
+    });
+
+    it("still refreshes on time after a switch that the server refused", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1));
+      let answer: (err: Error) => void = () => {};
+      api.switchTenant.mockImplementationOnce(() => new Promise<Session>((_, reject) => (answer = reject)));
+      const switching = m.switchTenant("t-band");
+      await vi.advanceTimersByTimeAsync(TTL - 30_000); // the refresh timer fires mid-switch
+      answer(new ConnectError("tenant not found", Code.NotFound));
+      await expect(switching).rejects.toMatchObject({ code: Code.NotFound });
+      expect(api.refresh).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(api.refresh).toHaveBeenCalledWith("refresh-1");
+      expect(m.getState().status).toBe("signedIn");
+    });
+
+    it("refreshes and tries once more when the access token was refused", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1));
+      api.switchTenant.mockImplementationOnce(() =>
+        Promise.reject(new ConnectError("the access token is invalid", Code.Unauthenticated)),
+      );
+      await m.switchTenant("t-band");
+      expect(api.refresh).toHaveBeenCalledTimes(1);
+      expect(api.switchTenant).toHaveBeenCalledTimes(2);
+      expect(api.switchTenant).toHaveBeenLastCalledWith("t-band", "refresh-101", "access-101");
+      expect(m.getActing()?.tenantId).toBe("t-band");
+    });
+
+    it("ends the session when the refresh token is refused", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1));
+      store.write("refresh-revoked");
+      await expect(m.switchTenant("t-band")).rejects.toMatchObject({ code: Code.Unauthenticated });
+      expect(m.getState()).toEqual({ status: "signedOut", notice: SESSION_ENDED });
+      expect(m.getActing()).toBeNull();
+      expect(store.read()).toBeNull();
+    });
+
+    it("drops a switch that finishes after logging out, and ends its new session too", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1));
+      let answer: (session: Session) => void = () => {};
+      api.switchTenant.mockImplementationOnce(() => new Promise<Session>((resolve) => (answer = resolve)));
+      const switching = m.switchTenant("t-band");
+      await vi.waitFor(() => expect(api.switchTenant).toHaveBeenCalled());
+      await m.logOut();
+      answer(session(7, TTL, { tid: "t-band", role: "viewer" }));
+      await switching;
+      expect(m.getState().status).toBe("signedOut");
+      expect(m.getActing()).toBeNull();
+      expect(store.read()).toBeNull();
+      expect(api.logout).toHaveBeenLastCalledWith("refresh-7");
+    });
+
+    it("refuses to switch once logged out", async () => {
+      const { api } = fakeApi();
+      const m = manager(api);
+      m.start(session(1));
+      const switching = m.switchTenant("t-band");
+      await m.logOut();
+      await expect(switching).rejects.toMatchObject({ code: Code.Unauthenticated });
+      expect(api.switchTenant).not.toHaveBeenCalled();
+    });
   });
 });

@@ -8,12 +8,19 @@
  *   call is rejected as UNAUTHENTICATED (tokenRejected).
  * - Refreshes never overlap: one in flight at a time in this tab, and a Web
  *   Lock across tabs, always with the newest stored refresh token.
+ * - switchTenant(id) moves the session to another tenant of the user: the
+ *   server rotates the refresh token (like a refresh) and returns tokens that
+ *   act in that tenant, so it is serialised with refreshes the same way.
+ * - getActing() says which user, tenant and role the access token acts as
+ *   (read from its claims, for the page's controls; the server verifies).
  * - logOut() forgets everything at once, then ends the session on the server.
  */
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Session } from "../gen/chorus/auth/v1/auth_service_pb";
+import type { Role, Session } from "../gen/chorus/auth/v1/auth_service_pb";
+import { roleFromClaim } from "../tenants/roles";
 import { runExclusive } from "./exclusive";
+import { jwtPayload, stringClaim } from "./jwtClaims";
 import type { RefreshTokenStore } from "./refreshTokenStore";
 import type { TokenTimes } from "./tokenTiming";
 import { isDueForRefresh, jwtIssuedAtMs, refreshDelayMs } from "./tokenTiming";
@@ -21,10 +28,20 @@ import { isDueForRefresh, jwtIssuedAtMs, refreshDelayMs } from "./tokenTiming";
 export type SessionState =
   { status: "restoring" } | { status: "signedOut"; notice?: string } | { status: "signedIn" };
 
-/** The AuthService calls the session needs (no access token involved). */
+/** Who the access token acts as: from its `sub`, `tid` and `role` claims. */
+export interface Acting {
+  userId: string;
+  tenantId: string;
+  /** UNSPECIFIED when the token can't be read. */
+  role: Role;
+}
+
+/** The calls the session needs: AuthService's, and TenantService.SwitchTenant. */
 export interface SessionApi {
   refresh(refreshToken: string): Promise<Session>;
   logout(refreshToken: string): Promise<void>;
+  /** SwitchTenant, authorised by `accessToken`; rotates `refreshToken`. */
+  switchTenant(tenantId: string, refreshToken: string, accessToken: string): Promise<Session>;
 }
 
 export const SESSION_ENDED = "Your session has ended. Please log in again.";
@@ -56,6 +73,7 @@ type Exclusive = <T>(name: string, task: () => Promise<T>) => Promise<T>;
 export class SessionManager {
   #state: SessionState = { status: "restoring" };
   #access: AccessToken | null = null;
+  #acting: Acting | null = null;
   #refreshing: Promise<string | null> | null = null;
   #restoring: Promise<void> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -73,6 +91,9 @@ export class SessionManager {
   }
 
   getState = (): SessionState => this.#state;
+
+  /** The user, tenant and role of the current access token; null when signed out. */
+  getActing = (): Acting | null => this.#acting;
 
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
@@ -176,6 +197,77 @@ export class SessionManager {
     return this.refresh();
   }
 
+  /**
+   * Make `tenantId` the session's active tenant. Resolves once the new tokens
+   * are in use; rejects with the server's error (NOT_FOUND when the user is
+   * not a member), and the session goes on in the tenant it was in. Calls
+   * made meanwhile wait for the new access token.
+   */
+  switchTenant(tenantId: string): Promise<void> {
+    const switching = this.#switch(this.#refreshing, this.#generation, tenantId);
+    this.#refreshing = switching;
+    const done = () => {
+      if (this.#refreshing === switching) this.#refreshing = null;
+    };
+    const failed = () => {
+      done();
+      // a scheduled refresh that ran into the switch was answered by it: plan the next one
+      if (this.#access && this.#state.status === "signedIn") {
+        this.#schedule(refreshDelayMs(this.#access.times, Date.now()));
+      }
+    };
+    switching.then(done, failed);
+    return switching.then(() => undefined);
+  }
+
+  async #switch(before: Promise<string | null> | null, generation: number, tenantId: string) {
+    await before?.catch(() => null); // a refresh in flight finishes first
+    for (let attempt = 1; ; attempt++) {
+      let access = generation === this.#generation ? this.#access : null;
+      if (access && isDueForRefresh(access.times, Date.now())) {
+        await this.#refresh(generation);
+        access = generation === this.#generation ? this.#access : null;
+      }
+      if (!access) throw new ConnectError(SESSION_ENDED, Code.Unauthenticated);
+      try {
+        return await this.#switchWith(generation, tenantId, access.token);
+      } catch (err) {
+        if (attempt > 1 || ConnectError.from(err).code !== Code.Unauthenticated) throw err;
+        // The access token or the refresh token was refused. The access token
+        // is checked first, and then the refresh token is left as it was, so
+        // a refresh tells which: it ends the session if that is over, else
+        // the switch is tried once more with the new access token.
+        if (!(await this.#refresh(generation))) throw err;
+      }
+    }
+  }
+
+  async #switchWith(generation: number, tenantId: string, accessToken: string): Promise<string | null> {
+    let session: Session;
+    try {
+      session = await this.exclusive(LOCK_NAME, async () => {
+        const refreshToken = this.store.read();
+        if (!refreshToken || generation !== this.#generation) throw new NoStoredSession();
+        const fresh = await this.api.switchTenant(tenantId, refreshToken, accessToken);
+        if (generation === this.#generation) {
+          this.store.write(fresh.refreshToken);
+        } else {
+          void this.api.logout(fresh.refreshToken).catch(() => {}); // logged out meanwhile
+        }
+        return fresh;
+      });
+    } catch (err) {
+      if (err instanceof NoStoredSession) {
+        if (generation === this.#generation) this.#end(SESSION_ENDED);
+        throw new ConnectError(SESSION_ENDED, Code.Unauthenticated);
+      }
+      throw err;
+    }
+    if (generation !== this.#generation) return null;
+    this.#accept(session);
+    return session.accessToken;
+  }
+
   /** Forget the session here at once, then end it on the server. */
   async logOut(): Promise<void> {
     const refreshToken = this.store.read();
@@ -206,7 +298,11 @@ export class SessionManager {
     };
     this.#access = { token: session.accessToken, times };
     this.#schedule(refreshDelayMs(times, now));
+    const acting = actingOf(session.accessToken);
+    const actingChanged = !sameActing(this.#acting, acting);
+    if (actingChanged) this.#acting = acting;
     if (this.#state.status !== "signedIn") this.#setState({ status: "signedIn" });
+    else if (actingChanged) this.#notify();
   }
 
   #schedule(delayMs: number): void {
@@ -220,6 +316,7 @@ export class SessionManager {
     this.#generation += 1;
     clearTimeout(this.#timer);
     this.#access = null;
+    this.#acting = null;
     this.#refreshing = null;
     this.#restoring = null;
     this.store.clear();
@@ -236,6 +333,23 @@ export class SessionManager {
 
   #setState(state: SessionState): void {
     this.#state = state;
+    this.#notify();
+  }
+
+  #notify(): void {
     for (const listener of this.#listeners) listener();
   }
+}
+
+function actingOf(accessToken: string): Acting {
+  const claims = jwtPayload(accessToken);
+  return {
+    userId: stringClaim(claims, "sub"),
+    tenantId: stringClaim(claims, "tid"),
+    role: roleFromClaim(stringClaim(claims, "role")),
+  };
+}
+
+function sameActing(a: Acting | null, b: Acting | null): boolean {
+  return a === b || (!!a && !!b && a.userId === b.userId && a.tenantId === b.tenantId && a.role === b.role);
 }

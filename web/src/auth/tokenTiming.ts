@@ -6,6 +6,7 @@
  * read, the lifetime (expire - iat, both server times) is counted from the
  * moment the token arrived, which makes the schedule immune to clock skew.
  */
+import { jwtPayload } from "./jwtClaims";
 
 /** Refresh this long before expiry, at most... */
 export const REFRESH_MARGIN_MS = 30_000;
@@ -53,17 +54,6 @@ export function isDueForRefresh(times: TokenTimes, nowMs: number): boolean {
 
 /** The `iat` claim of a JWT in ms, or undefined if the token can't be read. */
 export function jwtIssuedAtMs(token: string): number | undefined {
-  const payload = token.split(".")[1];
-  if (!payload) return undefined;
-  try {
-    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const claims: unknown = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "=")));
-    if (typeof claims === "object" && claims !== null && "iat" in claims) {
-      const iat = claims.iat;
-      if (typeof iat === "number" && Number.isFinite(iat)) return iat * 1000;
-    }
-  } catch {
-    // not a JWT we can read: fall back to the server's expiry time
-  }
-  return undefined;
+  const iat = jwtPayload(token)?.iat;
+  return typeof iat === "number" && Number.isFinite(iat) ? iat * 1000 : undefined;
 }

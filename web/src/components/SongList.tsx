@@ -7,6 +7,8 @@ interface SongListProps {
   editingId: string | null;
   deletingId: string | null;
   busy: boolean;
+  /** Offer Edit and Delete (not to viewers). */
+  canEdit: boolean;
   onEdit: (song: Song) => void;
   onCancelEdit: () => void;
   onSave: (song: Song, values: SongValues) => Promise<void>;
@@ -18,6 +20,7 @@ export function SongList({
   editingId,
   deletingId,
   busy,
+  canEdit,
   onEdit,
   onCancelEdit,
   onSave,
@@ -31,6 +34,7 @@ export function SongList({
           song={song}
           editing={song.id === editingId}
           deleting={song.id === deletingId}
+          canEdit={canEdit}
           onEdit={() => onEdit(song)}
           onCancelEdit={onCancelEdit}
           onSave={(values) => onSave(song, values)}

@@ -8,14 +8,24 @@ interface SongRowProps {
   song: Song;
   editing: boolean;
   deleting: boolean;
+  canEdit: boolean;
   onEdit: () => void;
   onCancelEdit: () => void;
   onSave: (values: SongValues) => Promise<void>;
   onDelete: () => void;
 }
 
-/** One song of the list, with Edit and Delete; while editing, its edit form. */
-export function SongRow({ song, editing, deleting, onEdit, onCancelEdit, onSave, onDelete }: SongRowProps) {
+/** One song of the list, with Edit and Delete (unless read-only); while editing, its edit form. */
+export function SongRow({
+  song,
+  editing,
+  deleting,
+  canEdit,
+  onEdit,
+  onCancelEdit,
+  onSave,
+  onDelete,
+}: SongRowProps) {
   const titleId = useId();
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(editing);
@@ -26,7 +36,7 @@ export function SongRow({ song, editing, deleting, onEdit, onCancelEdit, onSave,
     wasEditing.current = editing;
   }, [editing]);
 
-  if (editing) {
+  if (editing && canEdit) {
     return (
       <li className="song-row editing" data-testid="song-row">
         <SongForm
@@ -48,20 +58,22 @@ export function SongRow({ song, editing, deleting, onEdit, onCancelEdit, onSave,
         </span>
         <span className="song-byline">{songByline(song)}</span>
       </div>
-      <div className="song-actions">
-        <button type="button" ref={editButton} onClick={onEdit} aria-describedby={titleId}>
-          Edit
-        </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={onDelete}
-          disabled={deleting}
-          aria-describedby={titleId}
-        >
-          Delete
-        </button>
-      </div>
+      {canEdit && (
+        <div className="song-actions">
+          <button type="button" ref={editButton} onClick={onEdit} aria-describedby={titleId}>
+            Edit
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={onDelete}
+            disabled={deleting}
+            aria-describedby={titleId}
+          >
+            Delete
+          </button>
+        </div>
+      )}
     </li>
   );
 }

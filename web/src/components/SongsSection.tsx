@@ -1,12 +1,16 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useReducer, useRef, useState } from "react";
+import { useActing } from "../api/ServicesContext";
 import { pageSize } from "../config";
 import { errorSentence } from "../errors/sentences";
+import { Role } from "../gen/chorus/auth/v1/auth_service_pb";
 import type { Song } from "../gen/chorus/resource/v1/song_service_pb";
 import { currentPageToken, firstPage, hasPreviousPage, pageNumber, pagingReducer } from "../songs/paging";
 import type { SongValues } from "../songs/songDraft";
 import { changedFields } from "../songs/songDraft";
+import { songActionSentence } from "../songs/songErrors";
 import { useDeleteSong, useSongPage, useUpdateSong } from "../songs/songQueries";
+import { canChangeSongs } from "../tenants/roles";
 import { AddSongPanel } from "./AddSongPanel";
 import { FormError } from "./FormError";
 import { Loading } from "./Loading";
@@ -14,7 +18,10 @@ import { Pager } from "./Pager";
 import { SongList } from "./SongList";
 import { StatusMessage } from "./StatusMessage";
 
-/** The songs of the caller's tenant: add, page through, edit, delete. */
+/**
+ * The songs of the active tenant: add, page through, edit, delete. Viewers
+ * only read: the add form and the Edit and Delete buttons are not shown.
+ */
 export function SongsSection() {
   const [paging, dispatch] = useReducer(pagingReducer, firstPage);
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -25,9 +32,13 @@ export function SongsSection() {
   const page = useSongPage(pageSize, currentPageToken(paging));
   const updateSong = useUpdateSong();
   const deleteSong = useDeleteSong();
+  const canEdit = canChangeSongs(useActing()?.role ?? Role.UNSPECIFIED);
 
+  // Shown after logging in (focus is nowhere then): start reading here. After
+  // a tenant switch the focus stays where the user is.
   useEffect(() => {
-    headingRef.current?.focus();
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) headingRef.current?.focus();
   }, []);
 
   const songs = page.data?.songs ?? [];
@@ -58,7 +69,7 @@ export function SongsSection() {
     } catch (err) {
       if (ConnectError.from(err).code !== Code.NotFound) {
         setStatus("");
-        setActionError(`“${song.name}” was not deleted. ${errorSentence(err)}`);
+        setActionError(`“${song.name}” was not deleted. ${songActionSentence(err)}`);
         return;
       }
       say(`“${song.name}” was already deleted.`);
@@ -81,7 +92,10 @@ export function SongsSection() {
       </h2>
       <StatusMessage message={status} />
       <FormError message={actionError} />
-      {editingId === null && <AddSongPanel onAdded={(name) => say(`Added “${name}”.`)} />}
+      {!canEdit && (
+        <p className="note">You are a viewer in this tenant: you can read its songs but not change them.</p>
+      )}
+      {canEdit && editingId === null && <AddSongPanel onAdded={(name) => say(`Added “${name}”.`)} />}
       {page.isPending ? (
         <Loading label="Loading songs…" />
       ) : page.isError && !page.data ? (
@@ -98,7 +112,9 @@ export function SongsSection() {
             <p className="empty">
               {hasPreviousPage(paging)
                 ? "No more songs on this page."
-                : "No songs yet. Add your first one above."}
+                : canEdit
+                  ? "No songs yet. Add your first one above."
+                  : "No songs yet."}
             </p>
           ) : (
             <SongList
@@ -106,6 +122,7 @@ export function SongsSection() {
               editingId={editingId}
               deletingId={deletingId}
               busy={page.isFetching}
+              canEdit={canEdit}
               onEdit={(song) => setEditingId(song.id)}
               onCancelEdit={() => setEditingId(null)}
               onSave={save}

@@ -1,15 +1,7 @@
-import { Role } from "../gen/chorus/auth/v1/auth_service_pb";
 import { errorSentence } from "../errors/sentences";
 import { useWhoAmI } from "../auth/useWhoAmI";
+import { roleName } from "../tenants/roles";
 import { Loading } from "./Loading";
-
-const ROLE_NAMES: Record<Role, string> = {
-  [Role.UNSPECIFIED]: "None",
-  [Role.OWNER]: "Owner",
-  [Role.ADMIN]: "Admin",
-  [Role.EDITOR]: "Editor",
-  [Role.VIEWER]: "Viewer",
-};
 
 /** Who the access token says the user is: email, active tenant, role. */
 export function WhoAmIPanel() {
@@ -28,7 +20,7 @@ export function WhoAmIPanel() {
           <dt>Tenant</dt>
           <dd data-testid="whoami-tenant">{whoami.data.tenantId}</dd>
           <dt>Role</dt>
-          <dd data-testid="whoami-role">{ROLE_NAMES[whoami.data.role] ?? "Unknown"}</dd>
+          <dd data-testid="whoami-role">{roleName(whoami.data.role)}</dd>
         </dl>
       )}
     </section>

@@ -1,0 +1,45 @@
+/** Renders the whole <App/> against a FakeBackend, as the component tests use it. */
+import type { QueryClient } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { createQueryClient } from "../api/queryClient";
+import type { Services } from "../api/services";
+import { createServices } from "../api/services";
+import { ServicesContext } from "../api/ServicesContext";
+import type { RefreshTokenStore } from "../auth/refreshTokenStore";
+import { memoryRefreshTokenStore } from "../auth/refreshTokenStore";
+import { App } from "../components/App";
+import type { FakeBackend } from "./fakeBackend";
+
+const rendered: Services[] = [];
+
+/** Stop the timers of every rendered app's session (call in afterEach). */
+export function disposeApps(): void {
+  rendered.splice(0).forEach((services) => services.session.dispose());
+}
+
+export function renderApp(backend: FakeBackend, store: RefreshTokenStore = memoryRefreshTokenStore()) {
+  const services = createServices(backend.transports(), store);
+  rendered.push(services);
+  const queryClient: QueryClient = createQueryClient();
+  render(
+    <ServicesContext.Provider value={services}>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </ServicesContext.Provider>,
+  );
+  return { user: userEvent.setup(), store, services, queryClient };
+}
+
+/** Logs in through the form (adding the user unless `existing`), and waits for the songs. */
+export async function logIn(backend: FakeBackend, email = "jane@z.co", existing = false) {
+  if (!existing) backend.addUser(email, "password1x");
+  const app = renderApp(backend);
+  await app.user.type(await screen.findByLabelText("Email"), email);
+  await app.user.type(screen.getByLabelText("Password"), "password1x");
+  await app.user.click(screen.getByRole("button", { name: "Log in" }));
+  await screen.findByRole("heading", { name: "Your songs" });
+  return app;
+}
