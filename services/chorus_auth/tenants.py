@@ -129,7 +129,7 @@ class Tenants:
                 )
                 .order_by(Invitation.created_at, Invitation.id)
             )
-            return [(invitation, tenant) for invitation, tenant in rows.tuples()]
+            return [(invitation, tenant) for invitation, tenant in rows]
 
     async def accept(self, caller: Caller, invitation_id: str) -> tuple[Tenant, str]:
         now = utcnow()

@@ -3,10 +3,21 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 
 Refresher = Callable[[str], Awaitable[auth_pb.Session]]
+
+
+class CarriesSession(Protocol):
+    """A response with new session tokens (RefreshResponse, SwitchTenantResponse)."""
+
+    @property
+    def session(self) -> auth_pb.Session: ...
+
+
+R = TypeVar("R", bound=CarriesSession)
 
 
 class SessionTokens:
@@ -40,6 +51,19 @@ class SessionTokens:
     async def refresh(self) -> None:
         async with self._lock:
             await self._refresh()
+
+    async def rotate(self, call: Callable[[str], Awaitable[R]]) -> R:
+        """Rotate the refresh token through another call than Refresh (SwitchTenant).
+
+        `call` gets the current refresh token; the session in its response
+        becomes this session's. Nothing changes if it fails. The lock keeps a
+        concurrent refresh from presenting the token being rotated (which the
+        auth service would take for theft, ending the session).
+        """
+        async with self._lock:
+            response = await call(self._session.refresh_token)
+            self._use(response.session)
+            return response
 
     def _use(self, session: auth_pb.Session) -> None:
         """Adopt new tokens; refresh early by at most a quarter of their lifetime."""

@@ -1,11 +1,13 @@
-"""One logged-in user: who they are, their songs, and their session."""
+"""One logged-in user: who they are, their songs, their tenants, and their session."""
 
 from __future__ import annotations  # the Async stubs exist in type stubs only
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
+from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client.songs import SongsClient
+from chorus_client.tenants import TenantsClient
 from chorus_client.tokens import SessionTokens
 
 
@@ -15,7 +17,9 @@ class UserSession:
         user: auth_pb.User,
         session: auth_pb.Session,
         auth: auth_grpc.AuthServiceAsyncStub,
+        tenants: tenant_grpc.TenantServiceAsyncStub,
         songs: song_grpc.SongServiceAsyncStub,
+        *,
         timeout: float,
     ) -> None:
         self.user = user
@@ -23,6 +27,8 @@ class UserSession:
         self._timeout = timeout
         self.tokens = SessionTokens(session, self._refresh)
         self.songs = SongsClient(songs, self.tokens, timeout)
+        """Songs of the active tenant (the personal one until `tenants.switch`)."""
+        self.tenants = TenantsClient(tenants, self.tokens, timeout)
 
     async def who_am_i(self) -> auth_pb.WhoAmIResponse:
         return await self._auth.WhoAmI(

@@ -36,18 +36,31 @@ def resource_id(field: str, value: str, violations: Violations) -> str:
 class TenantStore(Generic[M]):
     """Reads and writes one resource type within the caller's active tenant."""
 
-    def __init__(self, session: AsyncSession, model: type[M], caller: Caller) -> None:
+    def __init__(
+        self, session: AsyncSession, model: type[M], caller: Caller, *, for_update: bool = False
+    ) -> None:
         self._session = session
         self._model = model
         self._tenant_id = caller.tenant_id
         self._user_id = caller.user_id
         self._label = model.__name__.lower()
+        self._for_update = for_update
 
     def _scoped(self) -> Select[M]:
         return select(self._model).where(self._model.tenant_id == self._tenant_id)
 
     async def get(self, item_id: str) -> M:
-        item = await self._session.scalar(self._scoped().where(self._model.id == item_id))
+        """The item; in a write store, locked until the transaction ends.
+
+        The lock makes concurrent writers of one item take turns (PostgreSQL;
+        SQLite runs one write transaction at a time anyway): a change or a
+        delete never lands on a row another transaction deleted meanwhile,
+        which would otherwise fail as an internal error or "succeed" twice.
+        """
+        query = self._scoped().where(self._model.id == item_id)
+        if self._for_update:
+            query = query.with_for_update()
+        item = await self._session.scalar(query)
         if item is None:
             raise NotFound(f"{self._label} {item_id} not found")
         return item

@@ -52,11 +52,20 @@ class TenantDatabase:
             )
         async with self._db.write() as session:
             await self._bind(session, caller)
-            yield TenantStore(session, model, caller)
+            yield TenantStore(session, model, caller, for_update=True)
 
     async def _bind(self, session: AsyncSession, caller: Caller) -> None:
         if self._row_level_security:
-            await session.execute(
-                text("SELECT set_config(:name, :tenant, true)"),
-                {"name": TENANT_SETTING, "tenant": caller.tenant_id},
-            )
+            await declare_tenant(session, caller.tenant_id)
+
+
+async def declare_tenant(session: AsyncSession, tenant_id: str) -> None:
+    """Tell PostgreSQL whose transaction this is, until it ends (commit or rollback).
+
+    The row-level security policies read it; `is_local` = true keeps it from
+    reaching the next transaction on the same pooled connection.
+    """
+    await session.execute(
+        text("SELECT set_config(:name, :tenant, true)"),
+        {"name": TENANT_SETTING, "tenant": tenant_id},
+    )

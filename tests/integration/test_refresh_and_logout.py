@@ -9,7 +9,14 @@ import pytest
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient
 from tests.conftest import PASSWORD, unique_email
-from tests.support.calls import bearer, list_songs, rpc_error, sleep_past
+from tests.support.calls import (
+    assert_refresh_fails,
+    bearer,
+    list_songs,
+    refresh,
+    rpc_error,
+    sleep_past,
+)
 from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import unverified_claims
 from tests.support.suite import running_suite
@@ -22,18 +29,8 @@ async def new_session(client: ChorusClient) -> auth_pb.Session:
     return response.session
 
 
-async def refresh(client: ChorusClient, refresh_token: str) -> auth_pb.Session:
-    response = await client.auth.Refresh(auth_pb.RefreshRequest(refresh_token=refresh_token))
-    return response.session
-
-
 async def logout(client: ChorusClient, refresh_token: str) -> None:
     await client.auth.Logout(auth_pb.LogoutRequest(refresh_token=refresh_token))
-
-
-async def assert_refresh_fails(client: ChorusClient, refresh_token: str) -> None:
-    error = await rpc_error(refresh(client, refresh_token))
-    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
 async def test_refresh_rotates_both_tokens(client: ChorusClient) -> None:

@@ -8,7 +8,7 @@ import grpc
 
 from chorus.resource.v1 import song_service_pb2 as pb
 from chorus_client import ChorusClient, UserSession, field_violations
-from tests.support.calls import rpc_error
+from tests.support.calls import fails_with, rpc_error
 
 PASSWORD = "password1x"
 
@@ -56,9 +56,7 @@ async def all_ids(user: UserSession, page_size: int = 0) -> list[str]:
 
 async def not_found(call: Awaitable[object]) -> str:
     """Assert the call fails with NOT_FOUND; its message."""
-    error = await rpc_error(call)
-    assert error.code() == grpc.StatusCode.NOT_FOUND, error.details()
-    return error.details() or ""
+    return await fails_with(grpc.StatusCode.NOT_FOUND, call)
 
 
 async def invalid_fields(call: Awaitable[object]) -> set[str]:

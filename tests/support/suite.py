@@ -11,6 +11,7 @@ from chorus_auth.app import build_auth_server
 from chorus_auth.passwords import Argon2Cost
 from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import generate_signing_key
+from chorus_core.database import Database
 from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
 from chorus_core.tokens import TokenAudience
@@ -30,6 +31,10 @@ class Suite:
     resource_target: str
     auth_settings: AuthSettings
     resource_settings: ResourceSettings
+    auth_db: Database
+    """The auth service's own database handle (for looking behind its back)."""
+    resource_db: Database
+    """The resource service's own database handle: its login role, its pool."""
 
 
 def auth_settings(keys_dir: Path, database_url: object, **overrides: object) -> AuthSettings:
@@ -83,6 +88,8 @@ async def running_suite(
                 resource_target=f"127.0.0.1:{resource_port}",
                 auth_settings=auth,
                 resource_settings=resource,
+                auth_db=auth_db,
+                resource_db=resource_db,
             )
         finally:
             await resource_server.stop()
