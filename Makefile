@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/node_modules/.installed-stamp
 GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
 
-.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check check test
+.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check check test bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -74,3 +74,6 @@ test: check ## every check, then every test (PostgreSQL at 127.0.0.1:5432)
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: treated as a failure" >&2; fi; \
 	exit $$status
+
+bench: $(STAMP) ## benchmark the suite with h2load (PostgreSQL; BENCH_ARGS='--db sqlite'), JSON in var/bench/
+	$(PY) -m bench $(BENCH_ARGS)

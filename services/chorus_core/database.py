@@ -4,15 +4,24 @@ PostgreSQL goes through asyncpg; the embedded default is SQLite through
 aiosqlite, in WAL mode with a busy timeout, where write transactions start
 with BEGIN IMMEDIATE so concurrent writers queue instead of failing with
 "database is locked".
+
+A pooled PostgreSQL connection is checked before use only when it has sat
+idle for PING_AFTER_IDLE_SECONDS (SQLAlchemy's `pool_pre_ping` would check
+it before every use: three extra round trips a call, BEGIN, `;` and
+ROLLBACK). A connection that died while idle (a database restart, a
+firewall's idle timeout) is replaced before any call sees it; one that dies
+while in use fails that call, and SQLAlchemy then replaces the whole pool.
 """
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +33,11 @@ from chorus_core.config import ConfigError, read_secret_file
 
 _BEGIN_OPTION = "chorus_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+PING_AFTER_IDLE_SECONDS = 10.0
+POOL_SIZE = 10
+"""PostgreSQL connections each process keeps open (one event loop rarely needs more)."""
+MAX_OVERFLOW = 10
+"""Extra connections a burst may open beyond POOL_SIZE (closed again when returned)."""
 
 
 def database_url(
@@ -59,10 +73,60 @@ def _redacted(url: str) -> str:
         return "<unparseable>"
 
 
-def create_engine(url: URL, **engine_options: Any) -> AsyncEngine:
+class IdlePing:
+    """Checks a pooled connection before use, but only after it sat idle for a while."""
+
+    KEY = "chorus_idle_since"
+
+    def __init__(
+        self,
+        ping: Callable[[Any], object],
+        idle_seconds: float = PING_AFTER_IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ping = ping
+        self._idle_seconds = idle_seconds
+        self._clock = clock
+
+    def checked_in(self, info: MutableMapping[str, Any]) -> None:
+        info[self.KEY] = self._clock()
+
+    def checking_out(self, dbapi_connection: Any, info: MutableMapping[str, Any]) -> None:
+        """Ping a connection idle for long enough; a failed ping replaces the pool's connections.
+
+        A connection just opened has no idle time and is not pinged.
+        """
+        idle_since = info.pop(self.KEY, None)
+        if idle_since is None or self._clock() - idle_since < self._idle_seconds:
+            return
+        try:
+            self._ping(dbapi_connection)
+        except Exception as error:
+            # The pool opens a new connection and tries again (up to 3 times).
+            raise InvalidatePoolError(f"idle connection is gone: {type(error).__name__}") from None
+
+    def listen(self, engine: AsyncEngine) -> None:
+        @event.listens_for(engine.sync_engine, "checkin")
+        def _checkin(_dbapi_connection: Any, record: Any) -> None:
+            self.checked_in(record.info)
+
+        @event.listens_for(engine.sync_engine, "checkout")
+        def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            self.checking_out(dbapi_connection, record.info)
+
+
+def create_engine(
+    url: URL, *, ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS, **engine_options: Any
+) -> AsyncEngine:
     """An async engine; SQLite files get their folder, WAL and a busy timeout."""
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **engine_options)
+        options = dict(engine_options)
+        if "poolclass" not in options:  # the default queue pool: our sizes
+            options = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **options}
+        engine = create_async_engine(url, **options)
+        if not options.get("pool_pre_ping"):
+            IdlePing(engine.dialect.do_ping, ping_after_idle_seconds).listen(engine)
+        return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, **engine_options)

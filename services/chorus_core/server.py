@@ -66,14 +66,26 @@ class GrpcServer:
             self._server,
         )
         self.port = 0
+        self.host = settings.listen.rpartition(":")[0]
 
-    async def start(self) -> int:
-        """Bind and start serving; returns the bound port."""
-        self.port = self._server.add_insecure_port(self._settings.listen)
+    async def start(self, listen: str | None = None) -> int:
+        """Bind `listen` (default: the settings' address) and start serving; returns the port.
+
+        On Linux grpcio binds with SO_REUSEPORT, so several worker processes can
+        serve one port and the kernel spreads connections over them (`chorus_core.cli`).
+        """
+        address = listen or self._settings.listen
+        self.port = self._server.add_insecure_port(address)
+        self.host = address.rpartition(":")[0]
         await self._server.start()
         for name in ["", *(s.name for s in self._services)]:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
         return self.port
+
+    @property
+    def address(self) -> str:
+        """host:port it serves on, once started (the port the system picked for port 0)."""
+        return f"{self.host}:{self.port}"
 
     async def stop(self) -> None:
         """Report NOT_SERVING, then let in-flight calls finish within the grace period."""

@@ -1,0 +1,63 @@
+"""PostgreSQL connections that die in the pool: replaced before use after idling.
+
+The engine pings a pooled connection only when it has sat idle (not before
+every use, which would cost three round trips a call). These tests kill the
+server side of pooled connections and show what a caller then sees.
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from chorus_core.database import Database, create_engine
+from tests.support.databases import POSTGRES_URL, fresh_database
+
+
+@pytest.fixture
+async def postgres(tmp_path: Path) -> AsyncIterator[URL]:
+    async with fresh_database("postgresql", tmp_path, "pool") as url:
+        yield url
+
+
+async def backend_pid(db: Database) -> int:
+    async with db.read() as session:
+        return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def terminate(pid: int) -> None:
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin.close()
+
+
+async def test_a_connection_killed_while_idle_is_replaced_before_use(postgres: URL) -> None:
+    db = Database(create_engine(postgres, ping_after_idle_seconds=0.0, pool_size=1))
+    try:
+        first = await backend_pid(db)
+        await terminate(first)
+        second = await backend_pid(db)  # no error: the ping found the dead connection
+        assert second != first
+    finally:
+        await db.close()
+
+
+async def test_a_connection_killed_between_busy_uses_fails_one_call_then_the_pool_heals(
+    postgres: URL,
+) -> None:
+    """The trade-off of not pinging before every use, written down."""
+    db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
+    try:
+        first = await backend_pid(db)
+        await terminate(first)
+        with pytest.raises(Exception) as failed:  # noqa: PT011 (asyncpg's or SQLAlchemy's)
+            await backend_pid(db)
+        assert "connection" in str(failed.value).lower()
+        assert await backend_pid(db) != first
+    finally:
+        await db.close()
