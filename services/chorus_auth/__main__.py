@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 
 from chorus_auth.app import build_auth_server
@@ -9,6 +10,7 @@ from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import generate_signing_key, load_signing_keys
 from chorus_core.cli import main
 from chorus_core.migrations import upgrade_to_head
+from chorus_core.telemetry import Telemetry
 
 
 def _keys_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -43,7 +45,9 @@ if __name__ == "__main__":
         main(
             "auth",
             lambda: upgrade_to_head("auth", AuthSettings.from_env().database_url),
-            lambda: build_auth_server(AuthSettings.from_env()),
+            lambda: build_auth_server(
+                AuthSettings.from_env(), Telemetry.from_env("chorus-auth", os.environ)
+            ),
             _keys_commands,
         )
     )

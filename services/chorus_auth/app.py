@@ -16,10 +16,14 @@ from chorus_core.interceptors.auth_interceptor import AuthInterceptor
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
 from chorus_core.server import GrpcServer, ServiceRegistration
+from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier, StaticKeys
 
 
-def build_auth_server(settings: AuthSettings) -> tuple[GrpcServer, Database]:
+def build_auth_server(
+    settings: AuthSettings, telemetry: Telemetry | None = None
+) -> tuple[GrpcServer, Database]:
+    """The service ready to start; `telemetry` defaults to metrics only (no tracing)."""
     keys = load_signing_keys(settings.keys_dir)
     db = Database(create_engine(settings.database_url))
     accounts = Accounts(
@@ -42,5 +46,7 @@ def build_auth_server(settings: AuthSettings) -> tuple[GrpcServer, Database]:
             ),
         ],
         [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, PUBLIC_METHODS)],
+        telemetry,
     )
+    server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -35,7 +35,10 @@ class AuthSettings:
         password_file = env.get("CHORUS_AUTH_DATABASE_PASSWORD_FILE")
         return cls(
             server=server_settings(
-                env, listen_var="CHORUS_AUTH_LISTEN", default_listen="127.0.0.1:50051"
+                env,
+                listen_var="CHORUS_AUTH_LISTEN",
+                metrics_var="CHORUS_AUTH_METRICS_LISTEN",
+                default_listen="127.0.0.1:50051",
             ),
             database_url=database_url(
                 env_str(env, "CHORUS_AUTH_DATABASE_URL", "sqlite:///var/auth.db"),

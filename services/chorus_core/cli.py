@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from chorus_core.config import ConfigError, env_int
 from chorus_core.database import Database
+from chorus_core.logs import configure_logging, log_format
 from chorus_core.server import GrpcServer
 
 _log = logging.getLogger("chorus")
@@ -33,14 +34,6 @@ _log = logging.getLogger("chorus")
 WORKERS_SETTING = "CHORUS_WORKERS"
 WORKER_START_SECONDS = 60.0
 """How long a worker may take to start serving before the supervisor gives up."""
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
 
 
 async def serve(build: Callable[[], tuple[GrpcServer, Database]], name: str) -> None:
@@ -73,7 +66,7 @@ async def serve_as_worker(
     loop.add_reader(lifeline_fd, _supervisor_gone, lifeline_fd)
     try:
         try:
-            port = await server.start(listen)
+            port = await server.start(listen, worker=number)
             _log.info("%s worker %d serving on port %d (pid %d)", name, number, port, os.getpid())
             os.write(ready_fd, f"{server.address}\n".encode())
         finally:
@@ -224,8 +217,9 @@ def main(
     if extra is not None:
         extra(commands)
     args = parser.parse_args(argv)
-    configure_logging()
+    configure_logging("text")
     try:
+        configure_logging(log_format(os.environ))
         if args.command == "serve":
             return _serve_command(args, name, build)
         if args.command == "migrate":

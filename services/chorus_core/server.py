@@ -12,6 +12,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from chorus_core.telemetry import Telemetry
+
 _log = logging.getLogger("chorus.server")
 
 
@@ -25,6 +27,12 @@ class ServerSettings:
     """Largest request or response message; larger ones fail RESOURCE_EXHAUSTED."""
     shutdown_grace_seconds: float = 10.0
     """How long in-flight calls may finish after SIGTERM."""
+    drain_seconds: float = 0.0
+    """After SIGTERM, how long to keep accepting calls while health says
+    NOT_SERVING, so balancers (Envoy, kubelet) move traffic away first."""
+    metrics_listen: str = ""
+    """host:port for Prometheus /metrics (off when empty); worker n of
+    CHORUS_WORKERS serves on port + n - 1."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +50,15 @@ class GrpcServer:
         settings: ServerSettings,
         services: Sequence[ServiceRegistration],
         interceptors: Sequence[grpc.aio.ServerInterceptor],
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._settings = settings
         self._services = services
+        self.telemetry = telemetry or Telemetry()
+        self.metrics_port: int | None = None
         self._health = health.aio.HealthServicer()
         self._server = grpc.aio.server(
-            interceptors=list(interceptors),
+            interceptors=[*self.telemetry.interceptors(), *interceptors],
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
                 ("grpc.max_send_message_length", settings.max_message_bytes),
@@ -68,7 +79,7 @@ class GrpcServer:
         self.port = 0
         self.host = settings.listen.rpartition(":")[0]
 
-    async def start(self, listen: str | None = None) -> int:
+    async def start(self, listen: str | None = None, worker: int = 1) -> int:
         """Bind `listen` (default: the settings' address) and start serving; returns the port.
 
         On Linux grpcio binds with SO_REUSEPORT, so several worker processes can
@@ -78,6 +89,10 @@ class GrpcServer:
         self.port = self._server.add_insecure_port(address)
         self.host = address.rpartition(":")[0]
         await self._server.start()
+        if self._settings.metrics_listen:
+            host, _, port = self._settings.metrics_listen.rpartition(":")
+            offset = worker - 1 if int(port) else 0
+            self.metrics_port = self.telemetry.metrics.serve(host, int(port) + offset)
         for name in ["", *(s.name for s in self._services)]:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
         return self.port
@@ -88,9 +103,12 @@ class GrpcServer:
         return f"{self.host}:{self.port}"
 
     async def stop(self) -> None:
-        """Report NOT_SERVING, then let in-flight calls finish within the grace period."""
+        """Report NOT_SERVING, drain, then let in-flight calls finish within the grace period."""
         await self._health.enter_graceful_shutdown()
+        if self._settings.drain_seconds > 0:
+            await asyncio.sleep(self._settings.drain_seconds)
         await self._server.stop(self._settings.shutdown_grace_seconds)
+        self.telemetry.shutdown()
 
     async def run_until_signalled(self) -> None:
         """Serve until SIGTERM or SIGINT, then shut down gracefully."""

@@ -11,12 +11,14 @@ DEFAULT_AUDIENCE = "chorus"
 
 
 def server_settings(
-    env: Mapping[str, str], *, listen_var: str, default_listen: str
+    env: Mapping[str, str], *, listen_var: str, default_listen: str, metrics_var: str
 ) -> ServerSettings:
     return ServerSettings(
         listen=env_str(env, listen_var, default_listen),
         max_message_bytes=env_int(env, "CHORUS_MAX_MESSAGE_BYTES", 1024 * 1024, minimum=1024),
         shutdown_grace_seconds=env_int(env, "CHORUS_SHUTDOWN_GRACE_SECONDS", 10),
+        drain_seconds=env_int(env, "CHORUS_DRAIN_SECONDS", 0),
+        metrics_listen=env_str(env, metrics_var, ""),
     )
 
 

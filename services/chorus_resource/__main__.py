@@ -1,9 +1,11 @@
 """`python -m chorus_resource serve | migrate`."""
 
+import os
 import sys
 
 from chorus_core.cli import main
 from chorus_core.migrations import upgrade_to_head
+from chorus_core.telemetry import Telemetry
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
 
@@ -18,6 +20,8 @@ if __name__ == "__main__":
         main(
             "resource",
             lambda: migrate(ResourceSettings.from_env()),
-            lambda: build_resource_server(ResourceSettings.from_env()),
+            lambda: build_resource_server(
+                ResourceSettings.from_env(), Telemetry.from_env("chorus-resource", os.environ)
+            ),
         )
     )

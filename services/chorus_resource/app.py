@@ -7,6 +7,7 @@ from chorus_core.interceptors.auth_interceptor import AuthInterceptor
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
 from chorus_core.server import GrpcServer, ServiceRegistration
+from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier
 from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
 from chorus_resource.settings import ResourceSettings
@@ -16,7 +17,10 @@ from chorus_resource.tenant_database import TenantDatabase
 SONG_SERVICE = song_pb.DESCRIPTOR.services_by_name["SongService"].full_name
 
 
-def build_resource_server(settings: ResourceSettings) -> tuple[GrpcServer, Database]:
+def build_resource_server(
+    settings: ResourceSettings, telemetry: Telemetry | None = None
+) -> tuple[GrpcServer, Database]:
+    """The service ready to start; `telemetry` defaults to metrics only (no tracing)."""
     db = Database(create_engine(settings.database_url))
     keys = CachedJwks(
         jwks_fetcher(settings.jwks_source), refresh_interval=settings.jwks_refresh_seconds
@@ -32,5 +36,7 @@ def build_resource_server(settings: ResourceSettings) -> tuple[GrpcServer, Datab
             )
         ],
         [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, public_methods=())],
+        telemetry,
     )
+    server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -41,7 +41,10 @@ class ResourceSettings:
         owner = env.get("CHORUS_RESOURCE_MIGRATION_DATABASE_URL", "").strip()
         return cls(
             server=server_settings(
-                env, listen_var="CHORUS_RESOURCE_LISTEN", default_listen="127.0.0.1:50052"
+                env,
+                listen_var="CHORUS_RESOURCE_LISTEN",
+                metrics_var="CHORUS_RESOURCE_METRICS_LISTEN",
+                default_listen="127.0.0.1:50052",
             ),
             database_url=service,
             migration_database_url=database_url(

@@ -12,6 +12,7 @@ from typing import Any
 
 import grpc
 
+from chorus_core.call_facts import current_call
 from chorus_core.caller import bind_caller, unbind_caller
 from chorus_core.errors import Unauthenticated
 from chorus_core.interceptors.base import Handler, UnaryBehavior, UnaryInterceptor
@@ -36,6 +37,9 @@ class AuthInterceptor(UnaryInterceptor):
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             caller = await verifier.verify(_require(token))
+            facts = current_call()
+            if facts is not None:
+                facts.tenant_id, facts.user_id = caller.tenant_id, caller.user_id
             bound = bind_caller(caller)
             try:
                 return await inner(request, context)

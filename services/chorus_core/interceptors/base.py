@@ -13,6 +13,12 @@ Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"  # generic in the stubs o
 Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]"
 
 
+def status_name(context: grpc.aio.ServicerContext[Any, Any]) -> str:
+    """The name of the status a call ended with (OK when none was set)."""
+    code = context.code() or grpc.StatusCode.OK
+    return code.name if isinstance(code, grpc.StatusCode) else str(code)
+
+
 class UnaryInterceptor(grpc.aio.ServerInterceptor, ABC):
     """Runs `wrap` around the behaviour of every unary-unary method.
 

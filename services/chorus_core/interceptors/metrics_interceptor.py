@@ -1,0 +1,30 @@
+"""Counts calls and measures their latency for Prometheus, by method and code."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import grpc
+
+from chorus_core.interceptors.base import UnaryBehavior, UnaryInterceptor, status_name
+from chorus_core.metrics import ServiceMetrics
+
+
+class MetricsInterceptor(UnaryInterceptor):
+    def __init__(self, metrics: ServiceMetrics) -> None:
+        self._metrics = metrics
+
+    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
+        service, _, method = call.method.lstrip("/").partition("/")
+        calls, latency = self._metrics.calls, self._metrics.latency.labels(service, method)
+
+        async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            started = time.perf_counter()
+            try:
+                return await inner(request, context)
+            finally:
+                latency.observe(time.perf_counter() - started)
+                calls.labels(service, method, status_name(context)).inc()
+
+        return behavior
