@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
+from opentelemetry.sdk.trace import TracerProvider
+
 from chorus_auth.app import build_auth_server
 from chorus_auth.passwords import Argon2Cost
 from chorus_auth.settings import AuthSettings
@@ -14,6 +16,7 @@ from chorus_auth.signing_keys import generate_signing_key
 from chorus_core.database import Database
 from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
+from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import TokenAudience
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
@@ -35,11 +38,16 @@ class Suite:
     """The auth service's own database handle (for looking behind its back)."""
     resource_db: Database
     """The resource service's own database handle: its login role, its pool."""
+    auth_metrics: str
+    resource_metrics: str
+    """host:port of each service's Prometheus /metrics."""
 
 
 def auth_settings(keys_dir: Path, database_url: object, **overrides: object) -> AuthSettings:
     settings = AuthSettings(
-        server=ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
+        server=ServerSettings(
+            listen="127.0.0.1:0", shutdown_grace_seconds=1, metrics_listen="127.0.0.1:0"
+        ),
         database_url=database_url,  # type: ignore[arg-type]
         keys_dir=keys_dir,
         audience=AUDIENCE,
@@ -53,7 +61,11 @@ def auth_settings(keys_dir: Path, database_url: object, **overrides: object) -> 
 
 @asynccontextmanager
 async def running_suite(
-    backend: str, folder: Path, **auth_overrides: object
+    backend: str,
+    folder: Path,
+    *,
+    tracer_provider: TracerProvider | None = None,
+    **auth_overrides: object,
 ) -> AsyncIterator[Suite]:
     """Fresh databases, a new signing key, both services migrated and serving."""
     keys_dir = folder / "keys"
@@ -68,10 +80,12 @@ async def running_suite(
             upgrade_to_head, "resource", resource_url, app_role=service_role.app_role
         )
         auth = auth_settings(keys_dir, auth_url, **auth_overrides)
-        auth_server, auth_db = build_auth_server(auth)
+        auth_server, auth_db = build_auth_server(auth, Telemetry(tracer_provider=tracer_provider))
         auth_port = await auth_server.start()
         resource = ResourceSettings(
-            server=ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
+            server=ServerSettings(
+                listen="127.0.0.1:0", shutdown_grace_seconds=1, metrics_listen="127.0.0.1:0"
+            ),
             database_url=service_role.url(resource_url),
             migration_database_url=resource_url,
             app_role=service_role.app_role,
@@ -79,7 +93,9 @@ async def running_suite(
             jwks_refresh_seconds=300,
             audience=AUDIENCE,
         )
-        resource_server, resource_db = build_resource_server(resource)
+        resource_server, resource_db = build_resource_server(
+            resource, Telemetry(tracer_provider=tracer_provider)
+        )
         resource_port = await resource_server.start()
         try:
             yield Suite(
@@ -90,6 +106,8 @@ async def running_suite(
                 resource_settings=resource,
                 auth_db=auth_db,
                 resource_db=resource_db,
+                auth_metrics=f"127.0.0.1:{auth_server.metrics_port}",
+                resource_metrics=f"127.0.0.1:{resource_server.metrics_port}",
             )
         finally:
             await resource_server.stop()
