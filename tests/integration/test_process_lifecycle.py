@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from chorus_client import ChorusClient
 from tests.conftest import PASSWORD, unique_email
+from tests.support import processes
 from tests.support.health import SERVING, health_status
-from tests.support.processes import command_env, run_command, running_service
+from tests.support.processes import command_env, prepare_home, run_command, running_service
 
 AUTH = "chorus.auth.v1.AuthService"
 SONGS = "chorus.resource.v1.SongService"
@@ -30,32 +31,14 @@ ACCESS_LINE = re.compile(r" INFO chorus\.access (/\S+) ([A-Z_]+) [\d.]+ms$", re.
 
 
 def service_env(folder: Path, **overrides: str) -> dict[str, str]:
-    """Settings of both services: files in `folder`, a free port, cheap hashing."""
-    settings = {
-        "CHORUS_AUTH_LISTEN": "127.0.0.1:0",
-        "CHORUS_AUTH_DATABASE_URL": f"sqlite:///{folder / 'auth.db'}",
-        "CHORUS_AUTH_KEYS_DIR": str(folder / "keys"),
-        "CHORUS_AUTH_ARGON2_MEMORY_KIB": "1024",
-        "CHORUS_AUTH_ARGON2_TIME_COST": "1",
-        "CHORUS_RESOURCE_LISTEN": "127.0.0.1:0",
-        "CHORUS_RESOURCE_DATABASE_URL": f"sqlite:///{folder / 'resource.db'}",
-        "CHORUS_SHUTDOWN_GRACE_SECONDS": str(GRACE_SECONDS),
-    }
-    return command_env(**{**settings, **overrides})
+    return processes.service_env(folder, GRACE_SECONDS, **overrides)
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with one signing key and both databases migrated, by the commands."""
     folder = tmp_path_factory.mktemp("services")
-    for package, *args in (
-        ("chorus_auth", "keys", "generate", "--if-missing"),
-        ("chorus_auth", "migrate"),
-        ("chorus_resource", "migrate"),
-    ):
-        result = run_command(package, *args, env=service_env(folder), cwd=folder)
-        assert result.returncode == 0, result.stderr
-    return folder
+    return prepare_home(folder, service_env(folder))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

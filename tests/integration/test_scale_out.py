@@ -30,14 +30,9 @@ import grpc
 import pytest
 
 from chorus_client import ChorusClient, UserSession
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, running_envoy
 from tests.support.processes import ServiceProcess
-from tests.support.replicas import (
-    render_for_replicas,
-    running_envoy,
-    running_replicas,
-    served_calls,
-)
+from tests.support.replicas import render_for_replicas, running_replicas, served_calls
 from tests.support.suite import Suite, running_suite
 
 pytestmark = pytest.mark.timeout(180)

@@ -20,8 +20,14 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
 from tests.conftest import PASSWORD, unique_email
+from tests.support import processes
 from tests.support.health import SERVING, health_status
-from tests.support.processes import ServiceProcess, command_env, run_command, running_service
+from tests.support.processes import (
+    ServiceProcess,
+    prepare_home,
+    run_command,
+    running_service,
+)
 
 WORKERS = 2
 CONNECTIONS = 24
@@ -30,30 +36,13 @@ GRACE_SECONDS = 3
 
 
 def service_env(folder: Path, **overrides: str) -> dict[str, str]:
-    settings = {
-        "CHORUS_AUTH_LISTEN": "127.0.0.1:0",
-        "CHORUS_AUTH_DATABASE_URL": f"sqlite:///{folder / 'auth.db'}",
-        "CHORUS_AUTH_KEYS_DIR": str(folder / "keys"),
-        "CHORUS_AUTH_ARGON2_MEMORY_KIB": "1024",
-        "CHORUS_AUTH_ARGON2_TIME_COST": "1",
-        "CHORUS_RESOURCE_LISTEN": "127.0.0.1:0",
-        "CHORUS_RESOURCE_DATABASE_URL": f"sqlite:///{folder / 'resource.db'}",
-        "CHORUS_SHUTDOWN_GRACE_SECONDS": str(GRACE_SECONDS),
-    }
-    return command_env(**{**settings, **overrides})
+    return processes.service_env(folder, GRACE_SECONDS, **overrides)
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("workers")
-    for package, *args in (
-        ("chorus_auth", "keys", "generate"),
-        ("chorus_auth", "migrate"),
-        ("chorus_resource", "migrate"),
-    ):
-        result = run_command(package, *args, env=service_env(folder), cwd=folder)
-        assert result.returncode == 0, result.stderr
-    return folder
+    return prepare_home(folder, service_env(folder))
 
 
 @pytest.fixture

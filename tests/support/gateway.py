@@ -285,6 +285,13 @@ async def running_gateway(
     config = render_for_suite(
         suite, folder, auth_rate_per_minute=auth_rate_per_minute, cors_origins=cors_origins
     )
+    async with running_envoy(config, folder) as gateway:
+        yield gateway
+
+
+@asynccontextmanager
+async def running_envoy(config: Path, folder: Path) -> AsyncIterator[Gateway]:
+    """Envoy with `config`, once LIVE and every host of both clusters is healthy."""
     admin_address_file = folder / "admin-address"
     access_log_file = folder / "access.log"
     envoy_log_file = folder / "envoy.log"

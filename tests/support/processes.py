@@ -27,6 +27,34 @@ def command_env(**settings: str) -> dict[str, str]:
     return {**inherited, **settings}
 
 
+def service_env(folder: Path, grace_seconds: int, **overrides: str) -> dict[str, str]:
+    """Settings of both services: files in `folder`, port 0, cheap hashing."""
+    settings = {
+        "CHORUS_AUTH_LISTEN": "127.0.0.1:0",
+        "CHORUS_AUTH_DATABASE_URL": f"sqlite:///{folder / 'auth.db'}",
+        "CHORUS_AUTH_KEYS_DIR": str(folder / "keys"),
+        "CHORUS_AUTH_ARGON2_MEMORY_KIB": "1024",
+        "CHORUS_AUTH_ARGON2_TIME_COST": "1",
+        "CHORUS_RESOURCE_LISTEN": "127.0.0.1:0",
+        "CHORUS_RESOURCE_DATABASE_URL": f"sqlite:///{folder / 'resource.db'}",
+        "CHORUS_SHUTDOWN_GRACE_SECONDS": str(grace_seconds),
+    }
+    return command_env(**{**settings, **overrides})
+
+
+def prepare_home(folder: Path, env: Mapping[str, str]) -> Path:
+    """A signing key and both databases migrated in `folder`, by the real commands."""
+    for package, *args in (
+        ("chorus_auth", "keys", "generate", "--if-missing"),
+        ("chorus_auth", "migrate"),
+        ("chorus_resource", "migrate"),
+    ):
+        result = run_command(package, *args, env=env, cwd=folder)
+        if result.returncode != 0:
+            raise AssertionError(f"{package} {' '.join(args)} failed:\n{result.stderr}")
+    return folder
+
+
 def run_command(
     package: str,
     *args: str,

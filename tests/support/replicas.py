@@ -2,27 +2,20 @@
 
 `running_replicas` starts `python -m chorus_resource serve` N times as real
 subprocesses, each on its own free port, all on the same database;
-`running_envoy` starts Envoy with a config whose resource cluster lists every
-replica (the shape Kubernetes gives Envoy through a headless Service's DNS).
+`render_for_replicas` writes an Envoy config whose resource cluster lists every
+replica (the shape Kubernetes gives Envoy through a headless Service's DNS),
+for `tests.support.gateway.running_envoy`.
 Everything listens on 127.0.0.1 and is stopped by PID on leaving.
 """
 
-import asyncio
 import re
-import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from scripts.render_envoy_config import render
-from tests.support.gateway import (
-    ENVOY,
-    Gateway,
-    _ensure_stopped,
-    _wait_until_ready,
-    write_jwks,
-)
+from tests.support.gateway import write_jwks
 from tests.support.processes import ServiceProcess, command_env, running_service
 from tests.support.suite import Suite
 
@@ -79,43 +72,3 @@ def render_for_replicas(suite: Suite, resource_targets: Sequence[str], folder: P
         )
     )
     return config
-
-
-@asynccontextmanager
-async def running_envoy(config: Path, folder: Path) -> AsyncIterator[Gateway]:
-    """Envoy with `config`, once LIVE and every host of both clusters is healthy."""
-    admin_address_file = folder / "admin-address"
-    access_log_file = folder / "access.log"
-    envoy_log_file = folder / "envoy.log"
-    with access_log_file.open("wb") as stdout, envoy_log_file.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            str(ENVOY),
-            "-c",
-            str(config),
-            "--admin-address-path",
-            str(admin_address_file),
-            "--disable-hot-restart",
-            "--concurrency",
-            "2",
-            "--log-level",
-            "info",
-            "--file-flush-interval-msec",
-            "200",
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            start_new_session=True,
-        )
-    try:
-        admin, target = await _wait_until_ready(process, admin_address_file, envoy_log_file)
-        yield Gateway(
-            target=target,
-            admin=admin,
-            pid=process.pid,
-            config_file=config,
-            access_log_file=access_log_file,
-            envoy_log_file=envoy_log_file,
-            folder=folder,
-        )
-    finally:
-        await _ensure_stopped(process)
