@@ -103,6 +103,19 @@ class Tenants:
             )
             if member is not None:
                 raise AlreadyExists(f"{email} is already a member of this tenant")
+            invitation = await session.scalar(
+                select(Invitation).where(
+                    Invitation.tenant_id == tenant_id,
+                    Invitation.email_key == email_key(email),
+                    Invitation.accepted_at.is_(None),
+                    Invitation.expires_at > now,
+                )
+            )
+            if invitation is not None:
+                # Inviting again renews the open invitation (with the new role).
+                invitation.role, invitation.invited_by = role, caller.user_id
+                invitation.expires_at = now + INVITATION_TTL
+                return invitation, tenant
             invitation = Invitation(
                 id=str(uuid.uuid4()),
                 tenant_id=tenant_id,

@@ -146,7 +146,8 @@ class TenantServiceServicer:
 
         Owners may invite with any role; admins with admin, editor or viewer.
         The invitee accepts with AcceptInvitation after signing up or logging in
-        with that email. Invitations expire after 7 days.
+        with that email. Invitations expire after 7 days; inviting the same email
+        again renews its open invitation, with the new role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

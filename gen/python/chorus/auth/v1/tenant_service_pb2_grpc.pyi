@@ -57,7 +57,8 @@ class TenantServiceStub:
 
     Owners may invite with any role; admins with admin, editor or viewer.
     The invitee accepts with AcceptInvitation after signing up or logging in
-    with that email. Invitations expire after 7 days.
+    with that email. Invitations expire after 7 days; inviting the same email
+    again renews its open invitation, with the new role.
     """
     ListMyInvitations: _grpc.UnaryUnaryMultiCallable[_tenant_service_pb2.ListMyInvitationsRequest, _tenant_service_pb2.ListMyInvitationsResponse]
     """List the open invitations for the caller's email."""
@@ -114,7 +115,8 @@ class TenantServiceAsyncStub(TenantServiceStub):
 
     Owners may invite with any role; admins with admin, editor or viewer.
     The invitee accepts with AcceptInvitation after signing up or logging in
-    with that email. Invitations expire after 7 days.
+    with that email. Invitations expire after 7 days; inviting the same email
+    again renews its open invitation, with the new role.
     """
     ListMyInvitations: _aio.UnaryUnaryMultiCallable[_tenant_service_pb2.ListMyInvitationsRequest, _tenant_service_pb2.ListMyInvitationsResponse]  # type: ignore[assignment]
     """List the open invitations for the caller's email."""
@@ -192,7 +194,8 @@ class TenantServiceServicer(metaclass=_abc_1.ABCMeta):
 
         Owners may invite with any role; admins with admin, editor or viewer.
         The invitee accepts with AcceptInvitation after signing up or logging in
-        with that email. Invitations expire after 7 days.
+        with that email. Invitations expire after 7 days; inviting the same email
+        again renews its open invitation, with the new role.
         """
 
     @_abc_1.abstractmethod

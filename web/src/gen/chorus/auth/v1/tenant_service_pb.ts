@@ -752,7 +752,8 @@ export const TenantService: GenService<{
    *
    * Owners may invite with any role; admins with admin, editor or viewer.
    * The invitee accepts with AcceptInvitation after signing up or logging in
-   * with that email. Invitations expire after 7 days.
+   * with that email. Invitations expire after 7 days; inviting the same email
+   * again renews its open invitation, with the new role.
    *
    * @generated from rpc chorus.auth.v1.TenantService.InviteMember
    */
