@@ -6,6 +6,7 @@
 """
 
 from collections.abc import Iterator
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -18,6 +19,7 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 class ServiceMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        self._http: WSGIServer | None = None
         self.calls = Counter(
             "chorus_grpc_calls",
             "Finished gRPC calls by method and status code.",
@@ -37,8 +39,15 @@ class ServiceMetrics:
 
     def serve(self, host: str, port: int) -> int:
         """Serve /metrics over HTTP in a background thread; returns the bound port."""
-        server, _thread = start_http_server(port, addr=host, registry=self.registry)
-        return int(server.server_port)
+        self._http, _thread = start_http_server(port, addr=host, registry=self.registry)
+        return int(self._http.server_port)
+
+    def close(self) -> None:
+        """Stop serving /metrics (if it was served), freeing the port."""
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
 
 
 class _PoolCollector(Collector):

@@ -28,5 +28,6 @@ class Telemetry:
         return [*tracing, MetricsInterceptor(self.metrics)]
 
     def shutdown(self) -> None:
+        self.metrics.close()
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()
