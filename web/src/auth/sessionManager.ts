@@ -145,20 +145,29 @@ export class SessionManager {
     return this.#refreshing;
   }
 
+  /**
+   * Trade the stored refresh token for a new session with `trade`, under the
+   * cross-tab lock (a rotated token presented twice ends the session). The
+   * new refresh token is stored, unless the user logged out meanwhile.
+   */
+  #rotate(generation: number, trade: (refreshToken: string) => Promise<Session>): Promise<Session> {
+    return this.exclusive(LOCK_NAME, async () => {
+      const refreshToken = this.store.read();
+      if (!refreshToken || generation !== this.#generation) throw new NoStoredSession();
+      const fresh = await trade(refreshToken);
+      if (generation === this.#generation) {
+        this.store.write(fresh.refreshToken);
+      } else {
+        void this.api.logout(fresh.refreshToken).catch(() => {}); // logged out meanwhile
+      }
+      return fresh;
+    });
+  }
+
   async #refresh(generation: number): Promise<string | null> {
     let session: Session;
     try {
-      session = await this.exclusive(LOCK_NAME, async () => {
-        const refreshToken = this.store.read();
-        if (!refreshToken || generation !== this.#generation) throw new NoStoredSession();
-        const fresh = await this.api.refresh(refreshToken);
-        if (generation === this.#generation) {
-          this.store.write(fresh.refreshToken);
-        } else {
-          void this.api.logout(fresh.refreshToken).catch(() => {}); // logged out meanwhile
-        }
-        return fresh;
-      });
+      session = await this.#rotate(generation, (refreshToken) => this.api.refresh(refreshToken));
     } catch (err) {
       if (generation !== this.#generation) return null;
       if (err instanceof NoStoredSession || REJECTED.has(ConnectError.from(err).code)) {
@@ -245,17 +254,9 @@ export class SessionManager {
   async #switchWith(generation: number, tenantId: string, accessToken: string): Promise<string | null> {
     let session: Session;
     try {
-      session = await this.exclusive(LOCK_NAME, async () => {
-        const refreshToken = this.store.read();
-        if (!refreshToken || generation !== this.#generation) throw new NoStoredSession();
-        const fresh = await this.api.switchTenant(tenantId, refreshToken, accessToken);
-        if (generation === this.#generation) {
-          this.store.write(fresh.refreshToken);
-        } else {
-          void this.api.logout(fresh.refreshToken).catch(() => {}); // logged out meanwhile
-        }
-        return fresh;
-      });
+      session = await this.#rotate(generation, (refreshToken) =>
+        this.api.switchTenant(tenantId, refreshToken, accessToken),
+      );
     } catch (err) {
       if (err instanceof NoStoredSession) {
         if (generation === this.#generation) this.#end(SESSION_ENDED);
