@@ -2,13 +2,13 @@
 as `make run` starts it."""
 
 import asyncio
-import http.client
 import os
 from pathlib import Path
 
 from playwright.async_api import BrowserContext, expect
 
 from chorus_client import ChorusClient
+from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
     PASSWORD,
@@ -22,6 +22,7 @@ from tests.support.web_app import (
     status_says,
 )
 
+LIST_SONGS = "/chorus.resource.v1.SongService/ListSongs"
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
@@ -137,33 +138,15 @@ async def test_errors_are_sentences_next_to_their_fields(
     await expect(song_rows(page)).to_have_count(0)
 
 
-def preflight(gateway: str, origin: str) -> tuple[int, str | None]:
-    """A browser's CORS preflight for ListSongs: status and allowed origin."""
-    host, port = gateway.rsplit(":", 1)
-    connection = http.client.HTTPConnection(host, int(port), timeout=5)
-    try:
-        connection.request(
-            "OPTIONS",
-            "/chorus.resource.v1.SongService/ListSongs",
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization,content-type,x-grpc-web",
-            },
-        )
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.getheader("access-control-allow-origin")
-    finally:
-        connection.close()
-
-
 async def test_cors_preflight_from_the_app_origin_only(app: App) -> None:
-    allowed = await asyncio.to_thread(preflight, app.gateway, app.web_url)
-    refused = await asyncio.to_thread(preflight, app.gateway, "http://evil.example")
-    assert allowed == (200, app.web_url)
-    assert refused[1] is None
-    assert refused[0] >= 400
+    allowed = await preflight(app.gateway, app.web_url, LIST_SONGS)
+    refused = await preflight(app.gateway, "http://evil.example", LIST_SONGS)
+    assert (allowed.status, allowed.headers.get("access-control-allow-origin")) == (
+        200,
+        app.web_url,
+    )
+    assert refused.headers.get("access-control-allow-origin") is None
+    assert refused.status >= 400
 
 
 async def test_phone_sized_screen_has_no_sideways_scrolling(

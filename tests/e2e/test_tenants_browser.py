@@ -6,12 +6,11 @@ him an editor, and after his next token refresh he adds a song; then he
 leaves, and keeps working in his personal tenant.
 """
 
-import asyncio
-import http.client
 from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, expect
 
+from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
     active_tenant,
@@ -32,30 +31,9 @@ BAND = "The Band"
 TENANT_SERVICE = "/chorus.auth.v1.TenantService/ListMyTenants"
 
 
-def preflight_status(gateway: str, origin: str, path: str) -> int:
-    """The status of a browser's CORS preflight for `path` at the gateway."""
-    host, port = gateway.rsplit(":", 1)
-    connection = http.client.HTTPConnection(host, int(port), timeout=5)
-    try:
-        connection.request(
-            "OPTIONS",
-            path,
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization,content-type,x-grpc-web",
-            },
-        )
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
 async def require_tenant_route(app: App) -> None:
     """Fail with the reason, not with a page that says the server can't be reached."""
-    status = await asyncio.to_thread(preflight_status, app.gateway, app.web_url, TENANT_SERVICE)
+    status = (await preflight(app.gateway, app.web_url, TENANT_SERVICE)).status
     assert status == 200, (
         f"the gateway answers {status} to a preflight for {TENANT_SERVICE}: it must route "
         "chorus.auth.v1.TenantService to the auth cluster (gateway/envoy.template.yaml)"

@@ -29,9 +29,10 @@ from scripts.render_envoy_config import DEFAULT_CORS_ORIGINS, RenderError, main,
 from tests.support.calls import rpc_error
 from tests.support.forged_tokens import TokenForge
 from tests.support.gateway import (
+    GRPC_WEB_REQUEST_HEADERS,
     Gateway,
     GrpcWebReply,
-    HttpReply,
+    preflight,
     render_for_suite,
     run_envoy,
     running_gateway,
@@ -45,15 +46,6 @@ LIST_SONGS = "/chorus.resource.v1.SongService/ListSongs"
 SIGN_UP = "/chorus.auth.v1.AuthService/SignUp"
 LOGIN = "/chorus.auth.v1.AuthService/Login"
 RATE_LIMITED = "too many sign-up or login attempts, try again in a minute"
-GRPC_WEB_REQUEST_HEADERS = (
-    "content-type",
-    "x-grpc-web",
-    "x-user-agent",
-    "grpc-timeout",
-    "authorization",
-    "connect-protocol-version",
-    "connect-timeout-ms",
-)
 EXPOSED_HEADERS = ("grpc-status", "grpc-message", "grpc-status-details-bin")
 ACCESS_LOG_FIELDS = {
     "time",
@@ -328,22 +320,12 @@ async def test_token_for_another_audience_is_refused_at_the_edge(
 # --- CORS preflights ---------------------------------------------------------------
 
 
-async def preflight(gateway: Gateway, origin: str | None, path: str = LIST_SONGS) -> HttpReply:
-    headers = {
-        "access-control-request-method": "POST",
-        "access-control-request-headers": ", ".join(GRPC_WEB_REQUEST_HEADERS),
-    }
-    if origin is not None:
-        headers["origin"] = origin
-    return await gateway.request("OPTIONS", path, headers)
-
-
 @pytest.mark.parametrize("origin", DEFAULT_CORS_ORIGINS)
 @pytest.mark.parametrize("path", [LIST_SONGS, SIGN_UP])
 async def test_preflight_from_the_web_app_is_answered(
     gateway: Gateway, origin: str, path: str
 ) -> None:
-    reply = await preflight(gateway, origin, path)
+    reply = await preflight(gateway.target, origin, path)
 
     assert reply.status == 200, reply
     assert reply.headers.get("access-control-allow-origin") == origin
@@ -357,7 +339,7 @@ async def test_preflight_from_the_web_app_is_answered(
 async def test_preflight_from_another_origin_is_refused(
     gateway: Gateway, origin: str | None
 ) -> None:
-    reply = await preflight(gateway, origin)
+    reply = await preflight(gateway.target, origin, LIST_SONGS)
     assert reply.status == 403
     assert not any(name.startswith("access-control-") for name in reply.headers), reply.headers
 

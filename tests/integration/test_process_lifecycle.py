@@ -7,7 +7,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import re
 import signal
 import uuid
 from collections import Counter
@@ -22,12 +21,17 @@ from chorus_client import ChorusClient
 from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
 from tests.support.health import SERVING, health_status
-from tests.support.processes import command_env, prepare_home, run_command, running_service
+from tests.support.processes import (
+    access_lines,
+    command_env,
+    prepare_home,
+    run_command,
+    running_service,
+)
 
 AUTH = "chorus.auth.v1.AuthService"
 SONGS = "chorus.resource.v1.SongService"
 GRACE_SECONDS = 5
-ACCESS_LINE = re.compile(r" INFO chorus\.access (/\S+) ([A-Z_]+) [\d.]+ms$", re.MULTILINE)
 
 
 def service_env(folder: Path, **overrides: str) -> dict[str, str]:
@@ -96,7 +100,7 @@ async def test_logs_have_one_access_line_per_call_and_no_secrets(home: Path) -> 
         exit_codes = [await resource.stop(), await auth.stop()]
     assert exit_codes == [0, 0]
     auth_log, resource_log = auth.log(), resource.log()
-    assert _access_lines(auth_log) == Counter(
+    assert access_lines(auth_log) == Counter(
         {
             (f"/{AUTH}/SignUp", "OK"): 1,
             (f"/{AUTH}/Login", "UNAUTHENTICATED"): 1,
@@ -105,7 +109,7 @@ async def test_logs_have_one_access_line_per_call_and_no_secrets(home: Path) -> 
             (f"/{AUTH}/GetJwks", "OK"): 1,  # the resource service fetching the keys
         }
     )
-    assert _access_lines(resource_log) == Counter(
+    assert access_lines(resource_log) == Counter(
         {
             (f"/{SONGS}/CreateSong", "OK"): 1,
             (f"/{SONGS}/GetSong", "NOT_FOUND"): 1,
@@ -139,10 +143,6 @@ async def _session_of_calls(client: ChorusClient) -> list[str]:
     assert [song.name async for song in user.songs.all()] == ["Aberdeen"]
     assert len(set(secrets)) == len(secrets)  # refresh really issued new tokens
     return secrets
-
-
-def _access_lines(log: str) -> Counter[tuple[str, str]]:
-    return Counter((method, status) for method, status in ACCESS_LINE.findall(log))
 
 
 def _key_material(keys_dir: Path) -> list[str]:

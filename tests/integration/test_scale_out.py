@@ -30,9 +30,9 @@ import grpc
 import pytest
 
 from chorus_client import ChorusClient, UserSession
-from tests.support.gateway import Gateway, running_envoy
+from tests.support.gateway import Gateway, render_for_suite, running_envoy
 from tests.support.processes import ServiceProcess
-from tests.support.replicas import render_for_replicas, running_replicas, served_calls
+from tests.support.replicas import running_replicas, served_calls
 from tests.support.suite import Suite, running_suite
 
 pytestmark = pytest.mark.timeout(180)
@@ -64,7 +64,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         running_replicas(suite, tmp_path, 2) as replicas,
     ):
         folder = tmp_path / "gateway"
-        config = render_for_replicas(suite, [r.target for r in replicas], folder)
+        config = render_for_suite(suite, folder, resource_targets=[r.target for r in replicas])
         async with running_envoy(config, folder) as gateway:
             yield Stack(suite, replicas, gateway)
 

@@ -50,8 +50,13 @@ def render_for_suite(
     admin: str = "127.0.0.1:0",
     auth_rate_per_minute: int = 1000,
     cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
+    resource_targets: Sequence[str] = (),
 ) -> Path:
-    """A config file for `suite` (its JWKS written next to it); its path."""
+    """A config file for `suite` (its JWKS written next to it); its path.
+
+    `resource_targets` replaces the suite's resource service with these
+    replicas (the shape Kubernetes gives Envoy through a headless Service).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     jwks = write_jwks(suite.auth_settings.keys_dir, folder / "jwks.json")
     config = folder / "envoy.yaml"
@@ -61,7 +66,7 @@ def render_for_suite(
             listen=listen,
             admin=admin,
             auth=suite.auth_target,
-            resource=suite.resource_target,
+            resource=list(resource_targets) or suite.resource_target,
             cors_origins=cors_origins,
             auth_rate_per_minute=auth_rate_per_minute,
             issuer=suite.auth_settings.audience.issuer,
@@ -232,6 +237,29 @@ def parse_grpc_web_body(body: bytes) -> tuple[list[bytes], dict[str, str]]:
         else:
             messages.append(payload)
     return messages, trailers
+
+
+GRPC_WEB_REQUEST_HEADERS = (
+    "content-type",
+    "x-grpc-web",
+    "x-user-agent",
+    "grpc-timeout",
+    "authorization",
+    "connect-protocol-version",
+    "connect-timeout-ms",
+)
+"""What gRPC-Web and Connect clients ask a preflight to allow."""
+
+
+async def preflight(target: str, origin: str | None, path: str) -> HttpReply:
+    """A browser's CORS preflight (OPTIONS) for a gRPC-Web POST to `path`."""
+    headers = {
+        "access-control-request-method": "POST",
+        "access-control-request-headers": ", ".join(GRPC_WEB_REQUEST_HEADERS),
+    }
+    if origin is not None:
+        headers["origin"] = origin
+    return await http_request(target, "OPTIONS", path, headers)
 
 
 async def http_request(

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ START_TIMEOUT = 20.0
 STOP_TIMEOUT = 15.0
 COMMAND_TIMEOUT = 30.0
 _LISTENING = re.compile(r"service listening on port (\d+)")
+_ACCESS_LINE = re.compile(r" INFO chorus\.access (/\S+) ([A-Z_]+) [\d.]+ms$", re.MULTILINE)
+
+
+def access_lines(log: str) -> Counter[tuple[str, str]]:
+    """(method path, status) of every call a service's text access log shows."""
+    return Counter(_ACCESS_LINE.findall(log))
 
 
 def command_env(**settings: str) -> dict[str, str]:
