@@ -24,25 +24,21 @@ class SongsClient:
     ) -> pb.Song:
         song = pb.Song(name=name, artist=artist, year=year)
         request = pb.CreateSongRequest(song=song, request_id=request_id)
-        response = await self._stub.CreateSong(
-            request, metadata=await self._tokens.metadata(), timeout=self._timeout
-        )
+        response = await self._tokens.call(self._stub.CreateSong, request, self._timeout)
         return response.song
 
     async def get(self, song_id: str) -> pb.Song:
-        response = await self._stub.GetSong(
-            pb.GetSongRequest(id=song_id),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+        response = await self._tokens.call(
+            self._stub.GetSong, pb.GetSongRequest(id=song_id), self._timeout
         )
         return response.song
 
     async def page(self, page_size: int = 0, page_token: str = "") -> tuple[list[pb.Song], str]:
         """One page of songs and the token of the next ("" after the last)."""
-        response = await self._stub.ListSongs(
+        response = await self._tokens.call(
+            self._stub.ListSongs,
             pb.ListSongsRequest(page_size=page_size, page_token=page_token),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
         return list(response.songs), response.next_page_token
 
@@ -61,14 +57,10 @@ class SongsClient:
         request = pb.UpdateSongRequest(
             song=song, update_mask=field_mask_pb2.FieldMask(paths=fields)
         )
-        response = await self._stub.UpdateSong(
-            request, metadata=await self._tokens.metadata(), timeout=self._timeout
-        )
+        response = await self._tokens.call(self._stub.UpdateSong, request, self._timeout)
         return response.song
 
     async def delete(self, song_id: str) -> None:
-        await self._stub.DeleteSong(
-            pb.DeleteSongRequest(id=song_id),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+        await self._tokens.call(
+            self._stub.DeleteSong, pb.DeleteSongRequest(id=song_id), self._timeout
         )

@@ -27,10 +27,8 @@ class TenantsClient:
 
     async def create(self, name: str) -> pb.Tenant:
         """A new shared tenant, owned by this user."""
-        response = await self._stub.CreateTenant(
-            pb.CreateTenantRequest(name=name),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+        response = await self._tokens.call(
+            self._stub.CreateTenant, pb.CreateTenantRequest(name=name), self._timeout
         )
         return response.tenant
 
@@ -38,10 +36,10 @@ class TenantsClient:
         self, page_size: int = 0, page_token: str = ""
     ) -> tuple[list[pb.TenantMembership], str]:
         """One page of this user's tenants with their role in each, and the next page's token."""
-        response = await self._stub.ListMyTenants(
+        response = await self._tokens.call(
+            self._stub.ListMyTenants,
             pb.ListMyTenantsRequest(page_size=page_size, page_token=page_token),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
         return list(response.memberships), response.next_page_token
 
@@ -59,10 +57,10 @@ class TenantsClient:
         self, tenant_id: str, page_size: int = 0, page_token: str = ""
     ) -> tuple[list[pb.Member], str]:
         """One page of a tenant's members, and the next page's token ("" after the last)."""
-        response = await self._stub.ListMembers(
+        response = await self._tokens.call(
+            self._stub.ListMembers,
             pb.ListMembersRequest(tenant_id=tenant_id, page_size=page_size, page_token=page_token),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
         return list(response.members), response.next_page_token
 
@@ -78,54 +76,50 @@ class TenantsClient:
 
     async def invite(self, tenant_id: str, email: str, role: Role) -> pb.Invitation:
         """Invite an email (which may have no account yet) to a shared tenant."""
-        response = await self._stub.InviteMember(
+        response = await self._tokens.call(
+            self._stub.InviteMember,
             pb.InviteMemberRequest(tenant_id=tenant_id, email=email, role=role),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
         return response.invitation
 
     async def invitations(self) -> list[pb.Invitation]:
         """The open invitations made to this user's email, oldest first."""
-        response = await self._stub.ListMyInvitations(
-            pb.ListMyInvitationsRequest(),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+        response = await self._tokens.call(
+            self._stub.ListMyInvitations, pb.ListMyInvitationsRequest(), self._timeout
         )
         return list(response.invitations)
 
     async def accept(self, invitation_id: str) -> pb.TenantMembership:
         """Join the tenant of an invitation; the active tenant stays as it is."""
-        response = await self._stub.AcceptInvitation(
+        response = await self._tokens.call(
+            self._stub.AcceptInvitation,
             pb.AcceptInvitationRequest(invitation_id=invitation_id),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
         return response.membership
 
     async def change_role(self, tenant_id: str, user_id: str, role: Role) -> pb.Member:
         """Give a member another role; they get it with their next token refresh."""
-        response = await self._stub.ChangeMemberRole(
+        response = await self._tokens.call(
+            self._stub.ChangeMemberRole,
             pb.ChangeMemberRoleRequest(tenant_id=tenant_id, user_id=user_id, role=role),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
         return response.member
 
     async def remove(self, tenant_id: str, user_id: str) -> None:
         """Remove a member; their sessions acting in the tenant end."""
-        await self._stub.RemoveMember(
+        await self._tokens.call(
+            self._stub.RemoveMember,
             pb.RemoveMemberRequest(tenant_id=tenant_id, user_id=user_id),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+            self._timeout,
         )
 
     async def leave(self, tenant_id: str) -> None:
         """Leave a shared tenant (not as its last owner)."""
-        await self._stub.LeaveTenant(
-            pb.LeaveTenantRequest(tenant_id=tenant_id),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+        await self._tokens.call(
+            self._stub.LeaveTenant, pb.LeaveTenantRequest(tenant_id=tenant_id), self._timeout
         )
 
     async def switch(self, tenant_id: str) -> pb.TenantMembership:
@@ -146,8 +140,6 @@ class TenantsClient:
 
     async def delete(self, tenant_id: str) -> None:
         """Delete a shared tenant with its memberships and invitations (owners only)."""
-        await self._stub.DeleteTenant(
-            pb.DeleteTenantRequest(tenant_id=tenant_id),
-            metadata=await self._tokens.metadata(),
-            timeout=self._timeout,
+        await self._tokens.call(
+            self._stub.DeleteTenant, pb.DeleteTenantRequest(tenant_id=tenant_id), self._timeout
         )

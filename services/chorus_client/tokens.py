@@ -5,6 +5,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
+import grpc
+
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 
 Refresher = Callable[[str], Awaitable[auth_pb.Session]]
@@ -18,6 +20,7 @@ class CarriesSession(Protocol):
 
 
 R = TypeVar("R", bound=CarriesSession)
+T = TypeVar("T")
 
 
 class SessionTokens:
@@ -46,11 +49,32 @@ class SessionTokens:
         async with self._lock:
             if self._expires_soon():
                 await self._refresh()
+        return self._metadata()
+
+    def _metadata(self) -> tuple[tuple[str, str]]:
         return (("authorization", f"Bearer {self._session.access_token}"),)
 
     async def refresh(self) -> None:
         async with self._lock:
             await self._refresh()
+
+    async def call(self, method: Callable[..., Awaitable[T]], request: object, seconds: float) -> T:
+        """`method(request)` with the access token in its metadata and a deadline.
+
+        If the server refuses the token (it expired on the way: clocks and
+        queues differ), refresh once and call again; a refused call never ran,
+        so repeating it is safe.
+        """
+        metadata = await self.metadata()
+        try:
+            return await method(request, metadata=metadata, timeout=seconds)
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.UNAUTHENTICATED:
+                raise
+        async with self._lock:
+            if metadata == self._metadata():  # nobody refreshed meanwhile
+                await self._refresh()
+        return await method(request, metadata=await self.metadata(), timeout=seconds)
 
     async def rotate(self, call: Callable[[str], Awaitable[R]]) -> R:
         """Rotate the refresh token through another call than Refresh (SwitchTenant).

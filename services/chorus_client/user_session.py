@@ -31,9 +31,7 @@ class UserSession:
         self.tenants = TenantsClient(tenants, self.tokens, timeout)
 
     async def who_am_i(self) -> auth_pb.WhoAmIResponse:
-        return await self._auth.WhoAmI(
-            auth_pb.WhoAmIRequest(), metadata=await self.tokens.metadata(), timeout=self._timeout
-        )
+        return await self.tokens.call(self._auth.WhoAmI, auth_pb.WhoAmIRequest(), self._timeout)
 
     async def logout(self) -> None:
         await self._auth.Logout(

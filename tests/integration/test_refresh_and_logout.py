@@ -1,13 +1,15 @@
 """Refresh-token rotation, reuse detection, logout, expiry, and the client's own refresh."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
-from chorus_client import ChorusClient
+from chorus_client import ChorusClient, UserSession
 from tests.conftest import PASSWORD, unique_email
 from tests.support.calls import (
     assert_refresh_fails,
@@ -18,8 +20,8 @@ from tests.support.calls import (
     sleep_past,
 )
 from tests.support.databases import BACKENDS
-from tests.support.forged_tokens import unverified_claims
-from tests.support.suite import running_suite
+from tests.support.forged_tokens import TokenForge, unverified_claims
+from tests.support.suite import Suite, running_suite
 
 
 async def new_session(client: ChorusClient) -> auth_pb.Session:
@@ -135,3 +137,35 @@ async def test_client_refreshes_an_expired_access_token(backend: str, tmp_path: 
 
         assert songs == []
         assert user.tokens.access_token != expired
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """Stands in for a response that carries a session (for `SessionTokens.rotate`)."""
+
+    session: auth_pb.Session
+
+
+async def test_client_refreshes_and_retries_once_when_its_token_is_refused(
+    suite: Suite, jane: UserSession
+) -> None:
+    """The server's clock decides: a token the client still trusts may be refused."""
+    me = await jane.who_am_i()
+    stale = TokenForge.for_suite(suite, jane.user.id, me.tenant_id)
+    expired_token = stale.token(
+        claims=stale.claims(age=timedelta(minutes=10), lifetime=timedelta(minutes=5))
+    )
+    trusted = auth_pb.Session(
+        access_token=expired_token,
+        refresh_token=jane.tokens.refresh_token,
+        access_token_expire_time=Timestamp(seconds=int(datetime.now(UTC).timestamp()) + 3600),
+    )
+
+    async def keep_refresh_token(_refresh_token: str) -> _Issued:
+        return _Issued(session=trusted)
+
+    await jane.tokens.rotate(keep_refresh_token)
+    songs, _ = await jane.songs.page()
+
+    assert [s.name for s in songs] == ["Aberdeen", "Cigarette Daydreams"]
+    assert jane.tokens.access_token != expired_token
