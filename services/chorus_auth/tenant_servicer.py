@@ -8,9 +8,9 @@ from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import tenant_service_pb2 as pb
 from chorus.auth.v1 import tenant_service_pb2_grpc as pb_grpc
 from chorus_auth.messages import session_message, timestamp
-from chorus_auth.models import Invitation, Tenant
+from chorus_auth.models import Tenant
 from chorus_auth.roles import ROLE_NAMES, role_message
-from chorus_auth.tenants import MemberView, Tenants
+from chorus_auth.tenants import InvitationView, MemberView, Tenants
 from chorus_core.caller import current_caller
 from chorus_core.errors import Violations
 from chorus_core.pagination import page_request
@@ -57,18 +57,37 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
         self, request: pb.InviteMemberRequest, context: Context
     ) -> pb.InviteMemberResponse:
         role = _role(request.role)
-        invitation, tenant = await self._tenants.invite(
+        invitation = await self._tenants.invite(
             current_caller(), request.tenant_id, request.email, role
         )
-        return pb.InviteMemberResponse(invitation=_invitation(invitation, tenant))
+        return pb.InviteMemberResponse(invitation=_invitation(invitation))
+
+    async def ListInvitations(
+        self, request: pb.ListInvitationsRequest, context: Context
+    ) -> pb.ListInvitationsResponse:
+        violations = Violations()
+        page = page_request(request.page_size, request.page_token, violations)
+        violations.raise_if_any()
+        invitations, next_token = await self._tenants.invitations(
+            current_caller(), request.tenant_id, page
+        )
+        return pb.ListInvitationsResponse(
+            invitations=[_invitation(i) for i in invitations], next_page_token=next_token
+        )
+
+    async def RevokeInvitation(
+        self, request: pb.RevokeInvitationRequest, context: Context
+    ) -> pb.RevokeInvitationResponse:
+        await self._tenants.revoke_invitation(
+            current_caller(), request.tenant_id, request.invitation_id
+        )
+        return pb.RevokeInvitationResponse()
 
     async def ListMyInvitations(
         self, request: pb.ListMyInvitationsRequest, context: Context
     ) -> pb.ListMyInvitationsResponse:
-        rows = await self._tenants.my_invitations(current_caller())
-        return pb.ListMyInvitationsResponse(
-            invitations=[_invitation(invitation, tenant) for invitation, tenant in rows]
-        )
+        invitations = await self._tenants.my_invitations(current_caller())
+        return pb.ListMyInvitationsResponse(invitations=[_invitation(i) for i in invitations])
 
     async def AcceptInvitation(
         self, request: pb.AcceptInvitationRequest, context: Context
@@ -145,11 +164,14 @@ def _member(view: MemberView) -> pb.Member:
     )
 
 
-def _invitation(invitation: Invitation, tenant: Tenant) -> pb.Invitation:
+def _invitation(view: InvitationView) -> pb.Invitation:
+    invitation = view.invitation
     return pb.Invitation(
         id=invitation.id,
-        tenant=_tenant(tenant),
+        tenant=_tenant(view.tenant),
         email=invitation.email,
         role=role_message(invitation.role),
         expire_time=timestamp(invitation.expires_at),
+        create_time=timestamp(invitation.created_at),
+        inviter_email=view.inviter_email,
     )

@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import Row, Select, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from chorus_auth.accounts import Accounts, IssuedSession
 from chorus_auth.credentials import email_key, normalized_email
@@ -42,6 +43,14 @@ MAX_NAME = 200
 class MemberView:
     membership: Membership
     user: User
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    invitation: Invitation
+    tenant: Tenant
+    inviter_email: str
+    """Empty if the inviter's account no longer exists."""
 
 
 class Tenants:
@@ -87,7 +96,7 @@ class Tenants:
 
     async def invite(
         self, caller: Caller, tenant_id: str, raw_email: str, role: str
-    ) -> tuple[Invitation, Tenant]:
+    ) -> InvitationView:
         violations = Violations()
         email = normalized_email(raw_email, violations)
         violations.raise_if_any()
@@ -111,11 +120,12 @@ class Tenants:
                     Invitation.expires_at > now,
                 )
             )
+            inviter = await _user(session, caller.user_id)
             if invitation is not None:
                 # Inviting again renews the open invitation (with the new role).
                 invitation.role, invitation.invited_by = role, caller.user_id
                 invitation.expires_at = now + INVITATION_TTL
-                return invitation, tenant
+                return InvitationView(invitation, tenant, inviter.email)
             invitation = Invitation(
                 id=str(uuid.uuid4()),
                 tenant_id=tenant_id,
@@ -127,22 +137,47 @@ class Tenants:
                 expires_at=now + INVITATION_TTL,
             )
             session.add(invitation)
-        return invitation, tenant
+        return InvitationView(invitation, tenant, inviter.email)
 
-    async def my_invitations(self, caller: Caller) -> list[tuple[Invitation, Tenant]]:
+    async def invitations(
+        self, caller: Caller, tenant_id: str, page: PageRequest
+    ) -> tuple[list[InvitationView], str]:
+        """The pending invitations of a tenant, for its owners and admins."""
+        async with self._db.read() as session:
+            _, actor = await _membership(session, caller.user_id, tenant_id)
+        require_manager(actor)
+        query = _pending_invitations().where(Invitation.tenant_id == tenant_id)
+        rows, next_token = await self._page(query, Invitation.created_at, Invitation.id, page)
+        return [InvitationView(row[0], row[1], row[2] or "") for row in rows], next_token
+
+    async def revoke_invitation(self, caller: Caller, tenant_id: str, invitation_id: str) -> None:
+        """Delete a pending invitation of the tenant: it can no longer be accepted."""
+        now = utcnow()
+        async with self._db.write() as session:
+            _, actor = await _membership(session, caller.user_id, tenant_id, lock=True)
+            require_manager(actor)
+            invitation = (
+                await session.get(Invitation, invitation_id) if _is_id(invitation_id) else None
+            )
+            if (
+                invitation is None
+                or invitation.tenant_id != tenant_id
+                or invitation.accepted_at is not None
+                or invitation.expires_at <= now
+            ):
+                raise NotFound(f"invitation {invitation_id} not found (or expired)")
+            require_manager(actor, invitation.role)
+            await session.delete(invitation)
+
+    async def my_invitations(self, caller: Caller) -> list[InvitationView]:
         async with self._db.read() as session:
             user = await _user(session, caller.user_id)
             rows = await session.execute(
-                select(Invitation, Tenant)
-                .join(Tenant, Tenant.id == Invitation.tenant_id)
-                .where(
-                    Invitation.email_key == user.email_key,
-                    Invitation.accepted_at.is_(None),
-                    Invitation.expires_at > utcnow(),
-                )
+                _pending_invitations()
+                .where(Invitation.email_key == user.email_key)
                 .order_by(Invitation.created_at, Invitation.id)
             )
-            return [(invitation, tenant) for invitation, tenant in rows]
+            return [InvitationView(row[0], row[1], row[2] or "") for row in rows]
 
     async def accept(self, caller: Caller, invitation_id: str) -> tuple[Tenant, str]:
         now = utcnow()
@@ -244,6 +279,17 @@ class Tenants:
             return rows, ""
         last = rows[page.size - 1]
         return rows[: page.size], page_token(last[-2], last[-1])
+
+
+def _pending_invitations() -> AnySelect:
+    """Open invitations with their tenant and the inviter's email (or None)."""
+    inviter = aliased(User)
+    return (
+        select(Invitation, Tenant, inviter.email)
+        .join(Tenant, Tenant.id == Invitation.tenant_id)
+        .outerjoin(inviter, inviter.id == Invitation.invited_by)
+        .where(Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
+    )
 
 
 async def _membership(

@@ -83,6 +83,39 @@ class TenantsClient:
         )
         return response.invitation
 
+    async def tenant_invitations_page(
+        self, tenant_id: str, page_size: int = 0, page_token: str = ""
+    ) -> tuple[list[pb.Invitation], str]:
+        """One page of a tenant's pending invitations (owners and admins), oldest first."""
+        response = await self._tokens.call(
+            self._stub.ListInvitations,
+            pb.ListInvitationsRequest(
+                tenant_id=tenant_id, page_size=page_size, page_token=page_token
+            ),
+            self._timeout,
+        )
+        return list(response.invitations), response.next_page_token
+
+    async def tenant_invitations(
+        self, tenant_id: str, page_size: int = 0
+    ) -> AsyncIterator[pb.Invitation]:
+        """Every pending invitation of a tenant (owners and admins), oldest first."""
+        token = ""
+        while True:
+            invitations, token = await self.tenant_invitations_page(tenant_id, page_size, token)
+            for invitation in invitations:
+                yield invitation
+            if not token:
+                return
+
+    async def revoke_invitation(self, tenant_id: str, invitation_id: str) -> None:
+        """Revoke a pending invitation of a tenant: it can no longer be accepted."""
+        await self._tokens.call(
+            self._stub.RevokeInvitation,
+            pb.RevokeInvitationRequest(tenant_id=tenant_id, invitation_id=invitation_id),
+            self._timeout,
+        )
+
     async def invitations(self) -> list[pb.Invitation]:
         """The open invitations made to this user's email, oldest first."""
         response = await self._tokens.call(

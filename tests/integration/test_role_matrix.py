@@ -8,6 +8,7 @@ changes nothing, an allowed change does.
 """
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -150,6 +151,19 @@ def remove(target: str) -> ManagementCall:
     return lambda team, actor, _: actor.tenants.remove(team.id, team[target].user.id)
 
 
+PENDING_ROLES = ("viewer", "owner")
+"""Every team of the table has a pending invitation for each of these roles."""
+
+
+def revoke(role: str) -> ManagementCall:
+    async def call(team: Team, actor: UserSession, _: UserSession) -> None:
+        pending, _token = await team["owner"].tenants.tenant_invitations_page(team.id)
+        [invitation] = [i for i in pending if i.role == ROLES[role]]
+        await actor.tenants.revoke_invitation(team.id, invitation.id)
+
+    return call
+
+
 MANAGEMENT_METHODS = {
     "ListMembers": ManagementMethod(
         lambda team, actor, _: actor.tenants.members_page(team.id), "viewer", changes=False
@@ -158,6 +172,13 @@ MANAGEMENT_METHODS = {
     "InviteMember(editor)": ManagementMethod(invite("editor"), "admin", changes=True),
     "InviteMember(admin)": ManagementMethod(invite("admin"), "admin", changes=True),
     "InviteMember(owner)": ManagementMethod(invite("owner"), "owner", changes=True),
+    "ListInvitations": ManagementMethod(
+        lambda team, actor, _: actor.tenants.tenant_invitations_page(team.id),
+        "admin",
+        changes=False,
+    ),
+    "RevokeInvitation(viewer)": ManagementMethod(revoke("viewer"), "admin", changes=True),
+    "RevokeInvitation(owner)": ManagementMethod(revoke("owner"), "owner", changes=True),
     "ChangeMemberRole(viewer to editor)": ManagementMethod(
         change_role("target", "editor"), "admin", changes=True
     ),
@@ -188,6 +209,9 @@ async def test_tenant_methods_by_role(suite: Suite, client: ChorusClient, name: 
     async def outcome(role: str) -> Outcome:
         team = await new_team(client, team_with(role), switched=False)
         outsider = await new_user(client, "outsider")
+        for pending in PENDING_ROLES:
+            email = f"pending-{pending}-{uuid.uuid4().hex[:8]}@example.com"
+            await team["owner"].tenants.invite(team.id, email, ROLES[pending])
         before = await tenant_state(suite, team.id)
         status = await status_of(method.call(team, team["actor"], outsider))
         invited = [invitation.tenant.id for invitation in await outsider.tenants.invitations()]

@@ -300,6 +300,107 @@ async def test_an_expired_invitation_is_neither_listed_nor_accepted(
     assert tenant.id not in await my_tenants(john)
 
 
+# ListInvitations and RevokeInvitation (who may call them: test_role_matrix.py)
+
+
+async def pending_ids(user: UserSession, tenant_id: str) -> list[str]:
+    return [i.id async for i in user.tenants.tenant_invitations(tenant_id)]
+
+
+async def test_pending_invitations_name_email_role_inviter_and_times(
+    client: ChorusClient,
+) -> None:
+    team = await new_team(client, {"admin": "admin"}, switched=False)
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    by_owner = await team["owner"].tenants.invite(team.id, "a@example.com", auth_pb.ROLE_EDITOR)
+    by_admin = await team["admin"].tenants.invite(team.id, "b@example.com", auth_pb.ROLE_VIEWER)
+
+    listed = [i async for i in team["admin"].tenants.tenant_invitations(team.id)]
+
+    assert [i.id for i in listed] == [by_owner.id, by_admin.id], "oldest first"
+    assert [(i.email, i.role, i.inviter_email) for i in listed] == [
+        ("a@example.com", auth_pb.ROLE_EDITOR, team["owner"].user.email),
+        ("b@example.com", auth_pb.ROLE_VIEWER, team["admin"].user.email),
+    ]
+    for invitation in listed:
+        assert invitation.tenant.id == team.id
+        created = invitation.create_time.ToDatetime(tzinfo=UTC)
+        assert before <= created <= datetime.now(UTC)
+        assert invitation.expire_time.ToDatetime(tzinfo=UTC) - created == timedelta(days=7)
+    assert (by_admin.inviter_email, by_admin.create_time) == (
+        listed[1].inviter_email,
+        listed[1].create_time,
+    )
+
+
+async def test_accepted_and_expired_invitations_are_not_pending(
+    suite: Suite, client: ChorusClient
+) -> None:
+    jane, john = await new_user(client, "jane"), await new_user(client, "john")
+    tenant = await jane.tenants.create(unique_tenant_name())
+    accepted = await jane.tenants.invite(tenant.id, john.user.email, auth_pb.ROLE_VIEWER)
+    expired = await jane.tenants.invite(tenant.id, "gone@example.com", auth_pb.ROLE_VIEWER)
+    pending = await jane.tenants.invite(tenant.id, "open@example.com", auth_pb.ROLE_VIEWER)
+
+    await john.tenants.accept(accepted.id)
+    await expire_invitation(suite, expired.id)
+
+    assert await pending_ids(jane, tenant.id) == [pending.id]
+
+
+async def test_pending_invitations_page_by_page(client: ChorusClient) -> None:
+    jane = await new_user(client, "jane")
+    tenant = await jane.tenants.create(unique_tenant_name())
+    made = [
+        (await jane.tenants.invite(tenant.id, f"n{n}@example.com", auth_pb.ROLE_VIEWER)).id
+        for n in range(5)
+    ]
+
+    first, token = await jane.tenants.tenant_invitations_page(tenant.id, page_size=2)
+    assert [i.id for i in first] == made[:2]
+    assert token
+    assert await pending_ids(jane, tenant.id) == made
+    assert [i.id async for i in jane.tenants.tenant_invitations(tenant.id, page_size=2)] == made
+
+
+async def test_a_revoked_invitation_cannot_be_accepted_or_seen(client: ChorusClient) -> None:
+    jane, john = await new_user(client, "jane"), await new_user(client, "john")
+    tenant = await jane.tenants.create(unique_tenant_name())
+    invitation = await jane.tenants.invite(tenant.id, john.user.email, auth_pb.ROLE_EDITOR)
+
+    await jane.tenants.revoke_invitation(tenant.id, invitation.id)
+
+    assert await john.tenants.invitations() == []
+    assert await pending_ids(jane, tenant.id) == []
+    await not_found(john.tenants.accept(invitation.id))
+    await not_found(jane.tenants.revoke_invitation(tenant.id, invitation.id))
+    assert tenant.id not in await my_tenants(john)
+
+
+async def test_another_tenants_invitation_is_not_found(client: ChorusClient) -> None:
+    jane, jim = await new_user(client, "jane"), await new_user(client, "jim")
+    janes = await jane.tenants.create(unique_tenant_name())
+    jims = await jim.tenants.create(unique_tenant_name())
+    invitation = await jim.tenants.invite(jims.id, "x@example.com", auth_pb.ROLE_VIEWER)
+    absent = str(uuid.uuid4())
+
+    message = await not_found(jane.tenants.revoke_invitation(janes.id, invitation.id))
+    missing = await not_found(jane.tenants.revoke_invitation(janes.id, absent))
+
+    assert message.replace(invitation.id, "<id>") == missing.replace(absent, "<id>")
+    assert await pending_ids(jim, jims.id) == [invitation.id]
+
+
+async def test_an_accepted_invitation_cannot_be_revoked(client: ChorusClient) -> None:
+    jane, john = await new_user(client, "jane"), await new_user(client, "john")
+    tenant = await jane.tenants.create(unique_tenant_name())
+    invitation = await jane.tenants.invite(tenant.id, john.user.email, auth_pb.ROLE_EDITOR)
+    await john.tenants.accept(invitation.id)
+
+    await not_found(jane.tenants.revoke_invitation(tenant.id, invitation.id))
+    assert (await my_tenants(john))[tenant.id] == auth_pb.ROLE_EDITOR
+
+
 # ChangeMemberRole
 
 
@@ -513,6 +614,10 @@ TENANT_CALLS: dict[str, TenantCall] = {
     "ListMembers": lambda user, tenant_id, _: user.tenants.members_page(tenant_id),
     "InviteMember": lambda user, tenant_id, _: user.tenants.invite(
         tenant_id, "new@example.com", auth_pb.ROLE_VIEWER
+    ),
+    "ListInvitations": lambda user, tenant_id, _: user.tenants.tenant_invitations_page(tenant_id),
+    "RevokeInvitation": lambda user, tenant_id, _: user.tenants.revoke_invitation(
+        tenant_id, str(uuid.uuid4())
     ),
     "ChangeMemberRole": lambda user, tenant_id, member_id: user.tenants.change_role(
         tenant_id, member_id, auth_pb.ROLE_VIEWER

@@ -67,6 +67,16 @@ class TenantServiceStub:
                 request_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.InviteMemberRequest.SerializeToString,
                 response_deserializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.InviteMemberResponse.FromString,
                 _registered_method=True)
+        self.ListInvitations = channel.unary_unary(
+                '/chorus.auth.v1.TenantService/ListInvitations',
+                request_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListInvitationsRequest.SerializeToString,
+                response_deserializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListInvitationsResponse.FromString,
+                _registered_method=True)
+        self.RevokeInvitation = channel.unary_unary(
+                '/chorus.auth.v1.TenantService/RevokeInvitation',
+                request_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.RevokeInvitationRequest.SerializeToString,
+                response_deserializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.RevokeInvitationResponse.FromString,
+                _registered_method=True)
         self.ListMyInvitations = channel.unary_unary(
                 '/chorus.auth.v1.TenantService/ListMyInvitations',
                 request_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListMyInvitationsRequest.SerializeToString,
@@ -153,6 +163,29 @@ class TenantServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInvitations(self, request, context):
+        """List the pending invitations of a tenant (owners and admins).
+
+        Pending means neither accepted, revoked nor expired. Each names its
+        email, role, inviter and create and expire times, oldest first. Editors
+        and viewers get PERMISSION_DENIED; a personal tenant has none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeInvitation(self, request, context):
+        """Revoke a pending invitation of a tenant (owners and admins).
+
+        The invitation can no longer be accepted and is listed nowhere. Owners
+        may revoke any invitation; admins those for a role below owner. An
+        invitation of another tenant, or one already accepted, revoked or
+        expired, is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListMyInvitations(self, request, context):
         """List the open invitations for the caller's email.
         """
@@ -232,6 +265,16 @@ def add_TenantServiceServicer_to_server(servicer, server):
                     servicer.InviteMember,
                     request_deserializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.InviteMemberRequest.FromString,
                     response_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.InviteMemberResponse.SerializeToString,
+            ),
+            'ListInvitations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInvitations,
+                    request_deserializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListInvitationsRequest.FromString,
+                    response_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListInvitationsResponse.SerializeToString,
+            ),
+            'RevokeInvitation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeInvitation,
+                    request_deserializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.RevokeInvitationRequest.FromString,
+                    response_serializer=chorus_dot_auth_dot_v1_dot_tenant__service__pb2.RevokeInvitationResponse.SerializeToString,
             ),
             'ListMyInvitations': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMyInvitations,
@@ -390,6 +433,60 @@ class TenantService:
             '/chorus.auth.v1.TenantService/InviteMember',
             chorus_dot_auth_dot_v1_dot_tenant__service__pb2.InviteMemberRequest.SerializeToString,
             chorus_dot_auth_dot_v1_dot_tenant__service__pb2.InviteMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInvitations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chorus.auth.v1.TenantService/ListInvitations',
+            chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListInvitationsRequest.SerializeToString,
+            chorus_dot_auth_dot_v1_dot_tenant__service__pb2.ListInvitationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeInvitation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chorus.auth.v1.TenantService/RevokeInvitation',
+            chorus_dot_auth_dot_v1_dot_tenant__service__pb2.RevokeInvitationRequest.SerializeToString,
+            chorus_dot_auth_dot_v1_dot_tenant__service__pb2.RevokeInvitationResponse.FromString,
             options,
             channel_credentials,
             insecure,

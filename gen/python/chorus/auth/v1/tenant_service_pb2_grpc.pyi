@@ -60,6 +60,21 @@ class TenantServiceStub:
     with that email. Invitations expire after 7 days; inviting the same email
     again renews its open invitation, with the new role.
     """
+    ListInvitations: _grpc.UnaryUnaryMultiCallable[_tenant_service_pb2.ListInvitationsRequest, _tenant_service_pb2.ListInvitationsResponse]
+    """List the pending invitations of a tenant (owners and admins).
+
+    Pending means neither accepted, revoked nor expired. Each names its
+    email, role, inviter and create and expire times, oldest first. Editors
+    and viewers get PERMISSION_DENIED; a personal tenant has none.
+    """
+    RevokeInvitation: _grpc.UnaryUnaryMultiCallable[_tenant_service_pb2.RevokeInvitationRequest, _tenant_service_pb2.RevokeInvitationResponse]
+    """Revoke a pending invitation of a tenant (owners and admins).
+
+    The invitation can no longer be accepted and is listed nowhere. Owners
+    may revoke any invitation; admins those for a role below owner. An
+    invitation of another tenant, or one already accepted, revoked or
+    expired, is NOT_FOUND.
+    """
     ListMyInvitations: _grpc.UnaryUnaryMultiCallable[_tenant_service_pb2.ListMyInvitationsRequest, _tenant_service_pb2.ListMyInvitationsResponse]
     """List the open invitations for the caller's email."""
     AcceptInvitation: _grpc.UnaryUnaryMultiCallable[_tenant_service_pb2.AcceptInvitationRequest, _tenant_service_pb2.AcceptInvitationResponse]
@@ -117,6 +132,21 @@ class TenantServiceAsyncStub(TenantServiceStub):
     The invitee accepts with AcceptInvitation after signing up or logging in
     with that email. Invitations expire after 7 days; inviting the same email
     again renews its open invitation, with the new role.
+    """
+    ListInvitations: _aio.UnaryUnaryMultiCallable[_tenant_service_pb2.ListInvitationsRequest, _tenant_service_pb2.ListInvitationsResponse]  # type: ignore[assignment]
+    """List the pending invitations of a tenant (owners and admins).
+
+    Pending means neither accepted, revoked nor expired. Each names its
+    email, role, inviter and create and expire times, oldest first. Editors
+    and viewers get PERMISSION_DENIED; a personal tenant has none.
+    """
+    RevokeInvitation: _aio.UnaryUnaryMultiCallable[_tenant_service_pb2.RevokeInvitationRequest, _tenant_service_pb2.RevokeInvitationResponse]  # type: ignore[assignment]
+    """Revoke a pending invitation of a tenant (owners and admins).
+
+    The invitation can no longer be accepted and is listed nowhere. Owners
+    may revoke any invitation; admins those for a role below owner. An
+    invitation of another tenant, or one already accepted, revoked or
+    expired, is NOT_FOUND.
     """
     ListMyInvitations: _aio.UnaryUnaryMultiCallable[_tenant_service_pb2.ListMyInvitationsRequest, _tenant_service_pb2.ListMyInvitationsResponse]  # type: ignore[assignment]
     """List the open invitations for the caller's email."""
@@ -196,6 +226,33 @@ class TenantServiceServicer(metaclass=_abc_1.ABCMeta):
         The invitee accepts with AcceptInvitation after signing up or logging in
         with that email. Invitations expire after 7 days; inviting the same email
         again renews its open invitation, with the new role.
+        """
+
+    @_abc_1.abstractmethod
+    def ListInvitations(
+        self,
+        request: _tenant_service_pb2.ListInvitationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tenant_service_pb2.ListInvitationsResponse, _abc.Awaitable[_tenant_service_pb2.ListInvitationsResponse]]:
+        """List the pending invitations of a tenant (owners and admins).
+
+        Pending means neither accepted, revoked nor expired. Each names its
+        email, role, inviter and create and expire times, oldest first. Editors
+        and viewers get PERMISSION_DENIED; a personal tenant has none.
+        """
+
+    @_abc_1.abstractmethod
+    def RevokeInvitation(
+        self,
+        request: _tenant_service_pb2.RevokeInvitationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_tenant_service_pb2.RevokeInvitationResponse, _abc.Awaitable[_tenant_service_pb2.RevokeInvitationResponse]]:
+        """Revoke a pending invitation of a tenant (owners and admins).
+
+        The invitation can no longer be accepted and is listed nowhere. Owners
+        may revoke any invitation; admins those for a role below owner. An
+        invitation of another tenant, or one already accepted, revoked or
+        expired, is NOT_FOUND.
         """
 
     @_abc_1.abstractmethod

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chorus/auth/v1/tenant_service.proto.
  */
 export const file_chorus_auth_v1_tenant_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNjaG9ydXMvYXV0aC92MS90ZW5hbnRfc2VydmljZS5wcm90bxIOY2hvcnVzLmF1dGgudjEiZQoGVGVuYW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIcGVyc29uYWwYAyABKAgSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KEFRlbmFudE1lbWJlcnNoaXASJgoGdGVuYW50GAEgASgLMhYuY2hvcnVzLmF1dGgudjEuVGVuYW50EiIKBHJvbGUYAiABKA4yFC5jaG9ydXMuYXV0aC52MS5Sb2xlInsKBk1lbWJlchIPCgd1c2VyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEiIKBHJvbGUYAyABKA4yFC5jaG9ydXMuYXV0aC52MS5Sb2xlEi0KCWpvaW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAipAEKCkludml0YXRpb24SCgoCaWQYASABKAkSJgoGdGVuYW50GAIgASgLMhYuY2hvcnVzLmF1dGgudjEuVGVuYW50Eg0KBWVtYWlsGAMgASgJEiIKBHJvbGUYBCABKA4yFC5jaG9ydXMuYXV0aC52MS5Sb2xlEi8KC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIjChNDcmVhdGVUZW5hbnRSZXF1ZXN0EgwKBG5hbWUYASABKAkiPgoUQ3JlYXRlVGVuYW50UmVzcG9uc2USJgoGdGVuYW50GAEgASgLMhYuY2hvcnVzLmF1dGgudjEuVGVuYW50Ij0KFExpc3RNeVRlbmFudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImcKFUxpc3RNeVRlbmFudHNSZXNwb25zZRI1CgttZW1iZXJzaGlwcxgBIAMoCzIgLmNob3J1cy5hdXRoLnYxLlRlbmFudE1lbWJlcnNoaXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk4KEkxpc3RNZW1iZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiVwoTTGlzdE1lbWJlcnNSZXNwb25zZRInCgdtZW1iZXJzGAEgAygLMhYuY2hvcnVzLmF1dGgudjEuTWVtYmVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJbChNJbnZpdGVNZW1iZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIiCgRyb2xlGAMgASgOMhQuY2hvcnVzLmF1dGgudjEuUm9sZSJGChRJbnZpdGVNZW1iZXJSZXNwb25zZRIuCgppbnZpdGF0aW9uGAEgASgLMhouY2hvcnVzLmF1dGgudjEuSW52aXRhdGlvbiIaChhMaXN0TXlJbnZpdGF0aW9uc1JlcXVlc3QiTAoZTGlzdE15SW52aXRhdGlvbnNSZXNwb25zZRIvCgtpbnZpdGF0aW9ucxgBIAMoCzIaLmNob3J1cy5hdXRoLnYxLkludml0YXRpb24iMAoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSFQoNaW52aXRhdGlvbl9pZBgBIAEoCSJQChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USNAoKbWVtYmVyc2hpcBgBIAEoCzIgLmNob3J1cy5hdXRoLnYxLlRlbmFudE1lbWJlcnNoaXAiYQoXQ2hhbmdlTWVtYmVyUm9sZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSIgoEcm9sZRgDIAEoDjIULmNob3J1cy5hdXRoLnYxLlJvbGUiQgoYQ2hhbmdlTWVtYmVyUm9sZVJlc3BvbnNlEiYKBm1lbWJlchgBIAEoCzIWLmNob3J1cy5hdXRoLnYxLk1lbWJlciI5ChNSZW1vdmVNZW1iZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIhYKFFJlbW92ZU1lbWJlclJlc3BvbnNlIicKEkxlYXZlVGVuYW50UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiFQoTTGVhdmVUZW5hbnRSZXNwb25zZSI/ChNTd2l0Y2hUZW5hbnRSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJInYKFFN3aXRjaFRlbmFudFJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5jaG9ydXMuYXV0aC52MS5TZXNzaW9uEjQKCm1lbWJlcnNoaXAYAiABKAsyIC5jaG9ydXMuYXV0aC52MS5UZW5hbnRNZW1iZXJzaGlwIigKE0RlbGV0ZVRlbmFudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIhYKFERlbGV0ZVRlbmFudFJlc3BvbnNlMpwICg1UZW5hbnRTZXJ2aWNlElkKDENyZWF0ZVRlbmFudBIjLmNob3J1cy5hdXRoLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5DcmVhdGVUZW5hbnRSZXNwb25zZRJcCg1MaXN0TXlUZW5hbnRzEiQuY2hvcnVzLmF1dGgudjEuTGlzdE15VGVuYW50c1JlcXVlc3QaJS5jaG9ydXMuYXV0aC52MS5MaXN0TXlUZW5hbnRzUmVzcG9uc2USVgoLTGlzdE1lbWJlcnMSIi5jaG9ydXMuYXV0aC52MS5MaXN0TWVtYmVyc1JlcXVlc3QaIy5jaG9ydXMuYXV0aC52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlElkKDEludml0ZU1lbWJlchIjLmNob3J1cy5hdXRoLnYxLkludml0ZU1lbWJlclJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5JbnZpdGVNZW1iZXJSZXNwb25zZRJoChFMaXN0TXlJbnZpdGF0aW9ucxIoLmNob3J1cy5hdXRoLnYxLkxpc3RNeUludml0YXRpb25zUmVxdWVzdBopLmNob3J1cy5hdXRoLnYxLkxpc3RNeUludml0YXRpb25zUmVzcG9uc2USZQoQQWNjZXB0SW52aXRhdGlvbhInLmNob3J1cy5hdXRoLnYxLkFjY2VwdEludml0YXRpb25SZXF1ZXN0GiguY2hvcnVzLmF1dGgudjEuQWNjZXB0SW52aXRhdGlvblJlc3BvbnNlEmUKEENoYW5nZU1lbWJlclJvbGUSJy5jaG9ydXMuYXV0aC52MS5DaGFuZ2VNZW1iZXJSb2xlUmVxdWVzdBooLmNob3J1cy5hdXRoLnYxLkNoYW5nZU1lbWJlclJvbGVSZXNwb25zZRJZCgxSZW1vdmVNZW1iZXISIy5jaG9ydXMuYXV0aC52MS5SZW1vdmVNZW1iZXJSZXF1ZXN0GiQuY2hvcnVzLmF1dGgudjEuUmVtb3ZlTWVtYmVyUmVzcG9uc2USVgoLTGVhdmVUZW5hbnQSIi5jaG9ydXMuYXV0aC52MS5MZWF2ZVRlbmFudFJlcXVlc3QaIy5jaG9ydXMuYXV0aC52MS5MZWF2ZVRlbmFudFJlc3BvbnNlElkKDFN3aXRjaFRlbmFudBIjLmNob3J1cy5hdXRoLnYxLlN3aXRjaFRlbmFudFJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5Td2l0Y2hUZW5hbnRSZXNwb25zZRJZCgxEZWxldGVUZW5hbnQSIy5jaG9ydXMuYXV0aC52MS5EZWxldGVUZW5hbnRSZXF1ZXN0GiQuY2hvcnVzLmF1dGgudjEuRGVsZXRlVGVuYW50UmVzcG9uc2ViBnByb3RvMw", [file_chorus_auth_v1_auth_service, file_google_protobuf_timestamp]);
+  fileDesc("CiNjaG9ydXMvYXV0aC92MS90ZW5hbnRfc2VydmljZS5wcm90bxIOY2hvcnVzLmF1dGgudjEiZQoGVGVuYW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIcGVyc29uYWwYAyABKAgSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KEFRlbmFudE1lbWJlcnNoaXASJgoGdGVuYW50GAEgASgLMhYuY2hvcnVzLmF1dGgudjEuVGVuYW50EiIKBHJvbGUYAiABKA4yFC5jaG9ydXMuYXV0aC52MS5Sb2xlInsKBk1lbWJlchIPCgd1c2VyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEiIKBHJvbGUYAyABKA4yFC5jaG9ydXMuYXV0aC52MS5Sb2xlEi0KCWpvaW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7AEKCkludml0YXRpb24SCgoCaWQYASABKAkSJgoGdGVuYW50GAIgASgLMhYuY2hvcnVzLmF1dGgudjEuVGVuYW50Eg0KBWVtYWlsGAMgASgJEiIKBHJvbGUYBCABKA4yFC5jaG9ydXMuYXV0aC52MS5Sb2xlEi8KC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNaW52aXRlcl9lbWFpbBgHIAEoCSIjChNDcmVhdGVUZW5hbnRSZXF1ZXN0EgwKBG5hbWUYASABKAkiPgoUQ3JlYXRlVGVuYW50UmVzcG9uc2USJgoGdGVuYW50GAEgASgLMhYuY2hvcnVzLmF1dGgudjEuVGVuYW50Ij0KFExpc3RNeVRlbmFudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImcKFUxpc3RNeVRlbmFudHNSZXNwb25zZRI1CgttZW1iZXJzaGlwcxgBIAMoCzIgLmNob3J1cy5hdXRoLnYxLlRlbmFudE1lbWJlcnNoaXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk4KEkxpc3RNZW1iZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiVwoTTGlzdE1lbWJlcnNSZXNwb25zZRInCgdtZW1iZXJzGAEgAygLMhYuY2hvcnVzLmF1dGgudjEuTWVtYmVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJbChNJbnZpdGVNZW1iZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIiCgRyb2xlGAMgASgOMhQuY2hvcnVzLmF1dGgudjEuUm9sZSJGChRJbnZpdGVNZW1iZXJSZXNwb25zZRIuCgppbnZpdGF0aW9uGAEgASgLMhouY2hvcnVzLmF1dGgudjEuSW52aXRhdGlvbiJSChZMaXN0SW52aXRhdGlvbnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJjChdMaXN0SW52aXRhdGlvbnNSZXNwb25zZRIvCgtpbnZpdGF0aW9ucxgBIAMoCzIaLmNob3J1cy5hdXRoLnYxLkludml0YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIkMKF1Jldm9rZUludml0YXRpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIVCg1pbnZpdGF0aW9uX2lkGAIgASgJIhoKGFJldm9rZUludml0YXRpb25SZXNwb25zZSIaChhMaXN0TXlJbnZpdGF0aW9uc1JlcXVlc3QiTAoZTGlzdE15SW52aXRhdGlvbnNSZXNwb25zZRIvCgtpbnZpdGF0aW9ucxgBIAMoCzIaLmNob3J1cy5hdXRoLnYxLkludml0YXRpb24iMAoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSFQoNaW52aXRhdGlvbl9pZBgBIAEoCSJQChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USNAoKbWVtYmVyc2hpcBgBIAEoCzIgLmNob3J1cy5hdXRoLnYxLlRlbmFudE1lbWJlcnNoaXAiYQoXQ2hhbmdlTWVtYmVyUm9sZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSIgoEcm9sZRgDIAEoDjIULmNob3J1cy5hdXRoLnYxLlJvbGUiQgoYQ2hhbmdlTWVtYmVyUm9sZVJlc3BvbnNlEiYKBm1lbWJlchgBIAEoCzIWLmNob3J1cy5hdXRoLnYxLk1lbWJlciI5ChNSZW1vdmVNZW1iZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIhYKFFJlbW92ZU1lbWJlclJlc3BvbnNlIicKEkxlYXZlVGVuYW50UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiFQoTTGVhdmVUZW5hbnRSZXNwb25zZSI/ChNTd2l0Y2hUZW5hbnRSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJInYKFFN3aXRjaFRlbmFudFJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5jaG9ydXMuYXV0aC52MS5TZXNzaW9uEjQKCm1lbWJlcnNoaXAYAiABKAsyIC5jaG9ydXMuYXV0aC52MS5UZW5hbnRNZW1iZXJzaGlwIigKE0RlbGV0ZVRlbmFudFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIhYKFERlbGV0ZVRlbmFudFJlc3BvbnNlMucJCg1UZW5hbnRTZXJ2aWNlElkKDENyZWF0ZVRlbmFudBIjLmNob3J1cy5hdXRoLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5DcmVhdGVUZW5hbnRSZXNwb25zZRJcCg1MaXN0TXlUZW5hbnRzEiQuY2hvcnVzLmF1dGgudjEuTGlzdE15VGVuYW50c1JlcXVlc3QaJS5jaG9ydXMuYXV0aC52MS5MaXN0TXlUZW5hbnRzUmVzcG9uc2USVgoLTGlzdE1lbWJlcnMSIi5jaG9ydXMuYXV0aC52MS5MaXN0TWVtYmVyc1JlcXVlc3QaIy5jaG9ydXMuYXV0aC52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlElkKDEludml0ZU1lbWJlchIjLmNob3J1cy5hdXRoLnYxLkludml0ZU1lbWJlclJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5JbnZpdGVNZW1iZXJSZXNwb25zZRJiCg9MaXN0SW52aXRhdGlvbnMSJi5jaG9ydXMuYXV0aC52MS5MaXN0SW52aXRhdGlvbnNSZXF1ZXN0GicuY2hvcnVzLmF1dGgudjEuTGlzdEludml0YXRpb25zUmVzcG9uc2USZQoQUmV2b2tlSW52aXRhdGlvbhInLmNob3J1cy5hdXRoLnYxLlJldm9rZUludml0YXRpb25SZXF1ZXN0GiguY2hvcnVzLmF1dGgudjEuUmV2b2tlSW52aXRhdGlvblJlc3BvbnNlEmgKEUxpc3RNeUludml0YXRpb25zEiguY2hvcnVzLmF1dGgudjEuTGlzdE15SW52aXRhdGlvbnNSZXF1ZXN0GikuY2hvcnVzLmF1dGgudjEuTGlzdE15SW52aXRhdGlvbnNSZXNwb25zZRJlChBBY2NlcHRJbnZpdGF0aW9uEicuY2hvcnVzLmF1dGgudjEuQWNjZXB0SW52aXRhdGlvblJlcXVlc3QaKC5jaG9ydXMuYXV0aC52MS5BY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USZQoQQ2hhbmdlTWVtYmVyUm9sZRInLmNob3J1cy5hdXRoLnYxLkNoYW5nZU1lbWJlclJvbGVSZXF1ZXN0GiguY2hvcnVzLmF1dGgudjEuQ2hhbmdlTWVtYmVyUm9sZVJlc3BvbnNlElkKDFJlbW92ZU1lbWJlchIjLmNob3J1cy5hdXRoLnYxLlJlbW92ZU1lbWJlclJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5SZW1vdmVNZW1iZXJSZXNwb25zZRJWCgtMZWF2ZVRlbmFudBIiLmNob3J1cy5hdXRoLnYxLkxlYXZlVGVuYW50UmVxdWVzdBojLmNob3J1cy5hdXRoLnYxLkxlYXZlVGVuYW50UmVzcG9uc2USWQoMU3dpdGNoVGVuYW50EiMuY2hvcnVzLmF1dGgudjEuU3dpdGNoVGVuYW50UmVxdWVzdBokLmNob3J1cy5hdXRoLnYxLlN3aXRjaFRlbmFudFJlc3BvbnNlElkKDERlbGV0ZVRlbmFudBIjLmNob3J1cy5hdXRoLnYxLkRlbGV0ZVRlbmFudFJlcXVlc3QaJC5jaG9ydXMuYXV0aC52MS5EZWxldGVUZW5hbnRSZXNwb25zZWIGcHJvdG8z", [file_chorus_auth_v1_auth_service, file_google_protobuf_timestamp]);
 
 /**
  * A tenant: the owner of resources, shared by its members.
@@ -168,6 +168,21 @@ export type Invitation = Message<"chorus.auth.v1.Invitation"> & {
    * @generated from field: google.protobuf.Timestamp expire_time = 5;
    */
   expireTime?: Timestamp | undefined;
+
+  /**
+   * When it was made (renewing an invitation keeps this time).
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 6;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Email of the member who made (or last renewed) it; empty if that
+   * account no longer exists.
+   *
+   * @generated from field: string inviter_email = 7;
+   */
+  inviterEmail: string;
 };
 
 /**
@@ -395,6 +410,112 @@ export const InviteMemberResponseSchema: GenMessage<InviteMemberResponse> = /*@_
   messageDesc(file_chorus_auth_v1_tenant_service, 11);
 
 /**
+ * Request of ListInvitations.
+ *
+ * @generated from message chorus.auth.v1.ListInvitationsRequest
+ */
+export type ListInvitationsRequest = Message<"chorus.auth.v1.ListInvitationsRequest"> & {
+  /**
+   * The tenant; usually the active one (the `tid` of the access token).
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Invitations per page: 0 means the default (20); at most 100.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message chorus.auth.v1.ListInvitationsRequest.
+ * Use `create(ListInvitationsRequestSchema)` to create a new message.
+ */
+export const ListInvitationsRequestSchema: GenMessage<ListInvitationsRequest> = /*@__PURE__*/
+  messageDesc(file_chorus_auth_v1_tenant_service, 12);
+
+/**
+ * Response of ListInvitations.
+ *
+ * @generated from message chorus.auth.v1.ListInvitationsResponse
+ */
+export type ListInvitationsResponse = Message<"chorus.auth.v1.ListInvitationsResponse"> & {
+  /**
+   * One page of pending invitations, oldest first.
+   *
+   * @generated from field: repeated chorus.auth.v1.Invitation invitations = 1;
+   */
+  invitations: Invitation[];
+
+  /**
+   * Token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message chorus.auth.v1.ListInvitationsResponse.
+ * Use `create(ListInvitationsResponseSchema)` to create a new message.
+ */
+export const ListInvitationsResponseSchema: GenMessage<ListInvitationsResponse> = /*@__PURE__*/
+  messageDesc(file_chorus_auth_v1_tenant_service, 13);
+
+/**
+ * Request of RevokeInvitation.
+ *
+ * @generated from message chorus.auth.v1.RevokeInvitationRequest
+ */
+export type RevokeInvitationRequest = Message<"chorus.auth.v1.RevokeInvitationRequest"> & {
+  /**
+   * The tenant the invitation is to.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Id of a pending invitation of that tenant.
+   *
+   * @generated from field: string invitation_id = 2;
+   */
+  invitationId: string;
+};
+
+/**
+ * Describes the message chorus.auth.v1.RevokeInvitationRequest.
+ * Use `create(RevokeInvitationRequestSchema)` to create a new message.
+ */
+export const RevokeInvitationRequestSchema: GenMessage<RevokeInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_chorus_auth_v1_tenant_service, 14);
+
+/**
+ * Response of RevokeInvitation.
+ *
+ * @generated from message chorus.auth.v1.RevokeInvitationResponse
+ */
+export type RevokeInvitationResponse = Message<"chorus.auth.v1.RevokeInvitationResponse"> & {
+};
+
+/**
+ * Describes the message chorus.auth.v1.RevokeInvitationResponse.
+ * Use `create(RevokeInvitationResponseSchema)` to create a new message.
+ */
+export const RevokeInvitationResponseSchema: GenMessage<RevokeInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_chorus_auth_v1_tenant_service, 15);
+
+/**
  * Request of ListMyInvitations.
  *
  * @generated from message chorus.auth.v1.ListMyInvitationsRequest
@@ -407,7 +528,7 @@ export type ListMyInvitationsRequest = Message<"chorus.auth.v1.ListMyInvitations
  * Use `create(ListMyInvitationsRequestSchema)` to create a new message.
  */
 export const ListMyInvitationsRequestSchema: GenMessage<ListMyInvitationsRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 12);
+  messageDesc(file_chorus_auth_v1_tenant_service, 16);
 
 /**
  * Response of ListMyInvitations.
@@ -428,7 +549,7 @@ export type ListMyInvitationsResponse = Message<"chorus.auth.v1.ListMyInvitation
  * Use `create(ListMyInvitationsResponseSchema)` to create a new message.
  */
 export const ListMyInvitationsResponseSchema: GenMessage<ListMyInvitationsResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 13);
+  messageDesc(file_chorus_auth_v1_tenant_service, 17);
 
 /**
  * Request of AcceptInvitation.
@@ -449,7 +570,7 @@ export type AcceptInvitationRequest = Message<"chorus.auth.v1.AcceptInvitationRe
  * Use `create(AcceptInvitationRequestSchema)` to create a new message.
  */
 export const AcceptInvitationRequestSchema: GenMessage<AcceptInvitationRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 14);
+  messageDesc(file_chorus_auth_v1_tenant_service, 18);
 
 /**
  * Response of AcceptInvitation.
@@ -470,7 +591,7 @@ export type AcceptInvitationResponse = Message<"chorus.auth.v1.AcceptInvitationR
  * Use `create(AcceptInvitationResponseSchema)` to create a new message.
  */
 export const AcceptInvitationResponseSchema: GenMessage<AcceptInvitationResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 15);
+  messageDesc(file_chorus_auth_v1_tenant_service, 19);
 
 /**
  * Request of ChangeMemberRole.
@@ -505,7 +626,7 @@ export type ChangeMemberRoleRequest = Message<"chorus.auth.v1.ChangeMemberRoleRe
  * Use `create(ChangeMemberRoleRequestSchema)` to create a new message.
  */
 export const ChangeMemberRoleRequestSchema: GenMessage<ChangeMemberRoleRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 16);
+  messageDesc(file_chorus_auth_v1_tenant_service, 20);
 
 /**
  * Response of ChangeMemberRole.
@@ -526,7 +647,7 @@ export type ChangeMemberRoleResponse = Message<"chorus.auth.v1.ChangeMemberRoleR
  * Use `create(ChangeMemberRoleResponseSchema)` to create a new message.
  */
 export const ChangeMemberRoleResponseSchema: GenMessage<ChangeMemberRoleResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 17);
+  messageDesc(file_chorus_auth_v1_tenant_service, 21);
 
 /**
  * Request of RemoveMember.
@@ -554,7 +675,7 @@ export type RemoveMemberRequest = Message<"chorus.auth.v1.RemoveMemberRequest"> 
  * Use `create(RemoveMemberRequestSchema)` to create a new message.
  */
 export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 18);
+  messageDesc(file_chorus_auth_v1_tenant_service, 22);
 
 /**
  * Response of RemoveMember.
@@ -569,7 +690,7 @@ export type RemoveMemberResponse = Message<"chorus.auth.v1.RemoveMemberResponse"
  * Use `create(RemoveMemberResponseSchema)` to create a new message.
  */
 export const RemoveMemberResponseSchema: GenMessage<RemoveMemberResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 19);
+  messageDesc(file_chorus_auth_v1_tenant_service, 23);
 
 /**
  * Request of LeaveTenant.
@@ -590,7 +711,7 @@ export type LeaveTenantRequest = Message<"chorus.auth.v1.LeaveTenantRequest"> & 
  * Use `create(LeaveTenantRequestSchema)` to create a new message.
  */
 export const LeaveTenantRequestSchema: GenMessage<LeaveTenantRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 20);
+  messageDesc(file_chorus_auth_v1_tenant_service, 24);
 
 /**
  * Response of LeaveTenant.
@@ -605,7 +726,7 @@ export type LeaveTenantResponse = Message<"chorus.auth.v1.LeaveTenantResponse"> 
  * Use `create(LeaveTenantResponseSchema)` to create a new message.
  */
 export const LeaveTenantResponseSchema: GenMessage<LeaveTenantResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 21);
+  messageDesc(file_chorus_auth_v1_tenant_service, 25);
 
 /**
  * Request of SwitchTenant.
@@ -633,7 +754,7 @@ export type SwitchTenantRequest = Message<"chorus.auth.v1.SwitchTenantRequest"> 
  * Use `create(SwitchTenantRequestSchema)` to create a new message.
  */
 export const SwitchTenantRequestSchema: GenMessage<SwitchTenantRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 22);
+  messageDesc(file_chorus_auth_v1_tenant_service, 26);
 
 /**
  * Response of SwitchTenant.
@@ -661,7 +782,7 @@ export type SwitchTenantResponse = Message<"chorus.auth.v1.SwitchTenantResponse"
  * Use `create(SwitchTenantResponseSchema)` to create a new message.
  */
 export const SwitchTenantResponseSchema: GenMessage<SwitchTenantResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 23);
+  messageDesc(file_chorus_auth_v1_tenant_service, 27);
 
 /**
  * Request of DeleteTenant.
@@ -682,7 +803,7 @@ export type DeleteTenantRequest = Message<"chorus.auth.v1.DeleteTenantRequest"> 
  * Use `create(DeleteTenantRequestSchema)` to create a new message.
  */
 export const DeleteTenantRequestSchema: GenMessage<DeleteTenantRequest> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 24);
+  messageDesc(file_chorus_auth_v1_tenant_service, 28);
 
 /**
  * Response of DeleteTenant.
@@ -697,7 +818,7 @@ export type DeleteTenantResponse = Message<"chorus.auth.v1.DeleteTenantResponse"
  * Use `create(DeleteTenantResponseSchema)` to create a new message.
  */
 export const DeleteTenantResponseSchema: GenMessage<DeleteTenantResponse> = /*@__PURE__*/
-  messageDesc(file_chorus_auth_v1_tenant_service, 25);
+  messageDesc(file_chorus_auth_v1_tenant_service, 29);
 
 /**
  * TenantService manages shared tenants: who belongs to them, with which role,
@@ -761,6 +882,35 @@ export const TenantService: GenService<{
     methodKind: "unary";
     input: typeof InviteMemberRequestSchema;
     output: typeof InviteMemberResponseSchema;
+  },
+  /**
+   * List the pending invitations of a tenant (owners and admins).
+   *
+   * Pending means neither accepted, revoked nor expired. Each names its
+   * email, role, inviter and create and expire times, oldest first. Editors
+   * and viewers get PERMISSION_DENIED; a personal tenant has none.
+   *
+   * @generated from rpc chorus.auth.v1.TenantService.ListInvitations
+   */
+  listInvitations: {
+    methodKind: "unary";
+    input: typeof ListInvitationsRequestSchema;
+    output: typeof ListInvitationsResponseSchema;
+  },
+  /**
+   * Revoke a pending invitation of a tenant (owners and admins).
+   *
+   * The invitation can no longer be accepted and is listed nowhere. Owners
+   * may revoke any invitation; admins those for a role below owner. An
+   * invitation of another tenant, or one already accepted, revoked or
+   * expired, is NOT_FOUND.
+   *
+   * @generated from rpc chorus.auth.v1.TenantService.RevokeInvitation
+   */
+  revokeInvitation: {
+    methodKind: "unary";
+    input: typeof RevokeInvitationRequestSchema;
+    output: typeof RevokeInvitationResponseSchema;
   },
   /**
    * List the open invitations for the caller's email.
