@@ -9,6 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/node_modules/.installed-stamp
 GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
+# protos/ compiled with buf/validate/validate.proto from the protovalidate package
+# (buf cannot fetch it here): lint, breaking and generate read this image.
+PROTO_IMAGE := build/protos.binpb
+PROTOS := $(shell find protos -name '*.proto')
 
 .PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check check test bench
 
@@ -38,31 +42,38 @@ migrate: $(STAMP) ## upgrade both databases to the latest migration
 run: keys migrate $(WEB_STAMP) ## start services, gateway and web app (SQLite under var/)
 	$(PY) scripts/run_suite.py
 
-gen: $(STAMP) $(WEB_STAMP) ## regenerate Python and TypeScript code from protos/
-	$(BIN)/buf generate
+$(PROTO_IMAGE): $(STAMP) $(PROTOS) tools/proto_image.py
+	$(PY) tools/proto_image.py $@
+
+gen: $(PROTO_IMAGE) $(WEB_STAMP) ## regenerate Python and TypeScript code from protos/
+	$(BIN)/buf generate $(PROTO_IMAGE) --path chorus
+	$(BIN)/buf generate $(PROTO_IMAGE) --path buf/validate --template buf.gen.validate.yaml
 	cd web && ../$(BIN)/buf generate proto --template buf.gen.yaml
 
 check-gen: gen ## fail if generated code differs from protos/
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated code is stale: run make gen and commit"; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || { git status --short -- $(GENERATED); echo "generated code is stale: run make gen and commit"; exit 1; }
 
-lint: $(STAMP) ## ruff (lint and format) and buf (lint and format)
+lint: $(PROTO_IMAGE) ## ruff (lint and format) and buf (lint and format)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/buf lint
+	$(BIN)/buf lint $(PROTO_IMAGE) --path chorus --config buf.yaml
 	$(BIN)/buf format --diff --exit-code
 
 format: $(STAMP) ## format Python and protos in place
-	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 	$(BIN)/buf format --write
 
 typecheck: $(STAMP) ## mypy --strict
 	$(BIN)/mypy
 
-breaking: $(STAMP) ## buf breaking against the previous commit
+breaking: $(PROTO_IMAGE) ## buf breaking against the previous commit
 	@if git rev-parse -q --verify HEAD~1 >/dev/null && git cat-file -e HEAD~1:protos 2>/dev/null; then \
-		$(BIN)/buf breaking --against '.git#ref=HEAD~1' && echo "buf breaking: no breaking change since HEAD~1"; \
+		rm -rf build/previous && mkdir -p build/previous && git archive HEAD~1 protos | tar -x -C build/previous && \
+		$(PY) tools/proto_image.py build/previous.binpb build/previous/protos && \
+		$(BIN)/buf breaking $(PROTO_IMAGE) --against build/previous.binpb --path chorus --config buf.yaml && \
+		echo "buf breaking: no breaking change since HEAD~1"; \
 	else echo "buf breaking: HEAD~1 has no protos/, nothing to compare"; fi
 
 web-check: $(WEB_STAMP) ## the web app's type check, lint and unit tests

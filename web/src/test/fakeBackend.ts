@@ -301,7 +301,7 @@ export class FakeBackend {
     };
   }
 
-  #storeSong(tenantId: string, name: string, artist: string, year?: number): Song {
+  #storeSong(tenantId: string, name: string, artist: string, year?: number, createdBy = ""): Song {
     const now = timestampFromMs(Date.now());
     const song: Song = {
       $typeName: "chorus.resource.v1.Song",
@@ -311,6 +311,7 @@ export class FakeBackend {
       year,
       createTime: now,
       updateTime: now,
+      createdBy,
     };
     this.songs.push(song);
     this.songTenants.set(song.id, tenantId);
@@ -526,7 +527,7 @@ export class FakeBackend {
         const caller = this.#writer(ctx.requestHeader);
         const song: { name: string; artist: string; year?: number } = req.song ?? { name: "", artist: "" };
         this.#checkSong(song, ["name", "artist", "year"]);
-        return { song: this.#storeSong(caller.tenantId, song.name.trim(), song.artist.trim(), song.year) };
+        return { song: this.#storeSong(caller.tenantId, song.name.trim(), song.artist.trim(), song.year, caller.userId) };
       },
       getSong: (req, ctx) => {
         const caller = this.#callerOf(ctx.requestHeader);

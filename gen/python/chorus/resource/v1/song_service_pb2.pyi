@@ -32,14 +32,17 @@ class Song(_message.Message):
     YEAR_FIELD_NUMBER: _builtins.int
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Server-assigned id (a UUID). Ignored on create."""
     name: _builtins.str
-    """Title: 1 to 200 characters."""
+    """Title: 1 to 200 characters, not blank, no control characters."""
     artist: _builtins.str
-    """Performer: 1 to 200 characters."""
+    """Performer: 1 to 200 characters, not blank, no control characters."""
     year: _builtins.int
     """Release year, 1000 to 2100, if known."""
+    created_by: _builtins.str
+    """User id of the member who added the song. Output only."""
     @_builtins.property
     def create_time(self) -> _timestamp_pb2.Timestamp:
         """When the song was added. Output only."""
@@ -57,10 +60,11 @@ class Song(_message.Message):
         year: _builtins.int | None = ...,
         create_time: _timestamp_pb2.Timestamp | None = ...,
         update_time: _timestamp_pb2.Timestamp | None = ...,
+        created_by: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_year", b"_year", "create_time", b"create_time", "update_time", b"update_time", "year", b"year"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_year", b"_year", "artist", b"artist", "create_time", b"create_time", "id", b"id", "name", b"name", "update_time", b"update_time", "year", b"year"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_year", b"_year", "artist", b"artist", "create_time", b"create_time", "created_by", b"created_by", "id", b"id", "name", b"name", "update_time", b"update_time", "year", b"year"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__year: _TypeAlias = _typing.Literal["year"]  # noqa: Y015
     _WhichOneofArgType__year: _TypeAlias = _typing.Literal["_year", b"_year"]  # noqa: Y015
@@ -82,7 +86,7 @@ class CreateSongRequest(_message.Message):
     """
     @_builtins.property
     def song(self) -> Global___Song:
-        """The song to add; id and times are ignored."""
+        """The song to add; id, times and created_by are ignored."""
 
     def __init__(
         self,
@@ -176,19 +180,39 @@ class ListSongsRequest(_message.Message):
 
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    ORDER_BY_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
-    """Songs per page: 0 means the default (20); at most 100; never negative."""
+    """Songs per page: 0 means the default (20); above 100 means 100."""
     page_token: _builtins.str
-    """next_page_token of the previous page; empty for the first page."""
+    """next_page_token of the previous page; empty for the first page. A token
+    is only valid with the same filter and order_by it was made with.
+    """
+    filter: _builtins.str
+    """Which songs to list (AIP-160 subset); empty lists all. Fields: name,
+    artist, year, create_time, update_time. Comparisons `=`, `!=`, `<`,
+    `<=`, `>`, `>=`; `:` is a case-insensitive substring match on text;
+    combine with AND, OR, NOT and parentheses. Text in double quotes, times
+    as RFC 3339 in quotes. Examples: `artist = "Coldplay" AND year >= 2000`,
+    `name:"live"`.
+    """
+    order_by: _builtins.str
+    """Sort order (AIP-132): comma-separated fields, each optionally followed by
+    `desc`, e.g. `year desc, name`. Sortable: name, artist, year,
+    create_time, update_time. Default `create_time` (oldest first). Songs
+    without a year sort after those with one.
+    """
     def __init__(
         self,
         *,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        filter: _builtins.str = ...,
+        order_by: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "order_by", b"order_by", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -202,21 +226,25 @@ class ListSongsResponse(_message.Message):
 
     SONGS_FIELD_NUMBER: _builtins.int
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    TOTAL_SIZE_FIELD_NUMBER: _builtins.int
     next_page_token: _builtins.str
     """Token of the next page; empty on the last page."""
+    total_size: _builtins.int
+    """How many songs match the filter, on every page."""
     @_builtins.property
     def songs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Song]:
-        """One page of songs, oldest first."""
+        """One page of songs, in the requested order."""
 
     def __init__(
         self,
         *,
         songs: _abc.Iterable[Global___Song] | None = ...,
         next_page_token: _builtins.str = ...,
+        total_size: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "songs", b"songs"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "songs", b"songs", "total_size", b"total_size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -232,7 +260,9 @@ class UpdateSongRequest(_message.Message):
     UPDATE_MASK_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def song(self) -> Global___Song:
-        """The song's id and the new field values."""
+        """The song's id and the new field values. The field rules of Song are
+        checked on the song as it is after the change.
+        """
 
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:

@@ -30,7 +30,9 @@ class SongServiceStub:
 
     Every call needs `authorization: Bearer <access token>` in its metadata;
     the token's tenant decides which songs the call sees. Another tenant's song
-    is NOT_FOUND, exactly like a song that does not exist.
+    is NOT_FOUND, exactly like a song that does not exist. Viewers may read;
+    owners, admins and editors may also change. Requests that break a field
+    rule below are INVALID_ARGUMENT with google.rpc.BadRequest details.
     """
 
     def __init__(self, channel):
@@ -71,7 +73,9 @@ class SongServiceServicer:
 
     Every call needs `authorization: Bearer <access token>` in its metadata;
     the token's tenant decides which songs the call sees. Another tenant's song
-    is NOT_FOUND, exactly like a song that does not exist.
+    is NOT_FOUND, exactly like a song that does not exist. Viewers may read;
+    owners, admins and editors may also change. Requests that break a field
+    rule below are INVALID_ARGUMENT with google.rpc.BadRequest details.
     """
 
     def CreateSong(self, request, context):
@@ -92,7 +96,10 @@ class SongServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSongs(self, request, context):
-        """List songs, oldest first, one page at a time.
+        """List songs, one page at a time, optionally filtered and sorted.
+
+        `filter` and `order_by` are described on ListSongsRequest; the response
+        counts every song that matches in total_size.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -156,7 +163,9 @@ class SongService:
 
     Every call needs `authorization: Bearer <access token>` in its metadata;
     the token's tenant decides which songs the call sees. Another tenant's song
-    is NOT_FOUND, exactly like a song that does not exist.
+    is NOT_FOUND, exactly like a song that does not exist. Viewers may read;
+    owners, admins and editors may also change. Requests that break a field
+    rule below are INVALID_ARGUMENT with google.rpc.BadRequest details.
     """
 
     @staticmethod

@@ -31,7 +31,9 @@ class SongServiceStub:
 
     Every call needs `authorization: Bearer <access token>` in its metadata;
     the token's tenant decides which songs the call sees. Another tenant's song
-    is NOT_FOUND, exactly like a song that does not exist.
+    is NOT_FOUND, exactly like a song that does not exist. Viewers may read;
+    owners, admins and editors may also change. Requests that break a field
+    rule below are INVALID_ARGUMENT with google.rpc.BadRequest details.
     """
 
     @_typing.overload
@@ -47,7 +49,11 @@ class SongServiceStub:
     GetSong: _grpc.UnaryUnaryMultiCallable[_song_service_pb2.GetSongRequest, _song_service_pb2.GetSongResponse]
     """Read one song by id."""
     ListSongs: _grpc.UnaryUnaryMultiCallable[_song_service_pb2.ListSongsRequest, _song_service_pb2.ListSongsResponse]
-    """List songs, oldest first, one page at a time."""
+    """List songs, one page at a time, optionally filtered and sorted.
+
+    `filter` and `order_by` are described on ListSongsRequest; the response
+    counts every song that matches in total_size.
+    """
     UpdateSong: _grpc.UnaryUnaryMultiCallable[_song_service_pb2.UpdateSongRequest, _song_service_pb2.UpdateSongResponse]
     """Change a song's fields.
 
@@ -63,7 +69,9 @@ class SongServiceAsyncStub(SongServiceStub):
 
     Every call needs `authorization: Bearer <access token>` in its metadata;
     the token's tenant decides which songs the call sees. Another tenant's song
-    is NOT_FOUND, exactly like a song that does not exist.
+    is NOT_FOUND, exactly like a song that does not exist. Viewers may read;
+    owners, admins and editors may also change. Requests that break a field
+    rule below are INVALID_ARGUMENT with google.rpc.BadRequest details.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -76,7 +84,11 @@ class SongServiceAsyncStub(SongServiceStub):
     GetSong: _aio.UnaryUnaryMultiCallable[_song_service_pb2.GetSongRequest, _song_service_pb2.GetSongResponse]  # type: ignore[assignment]
     """Read one song by id."""
     ListSongs: _aio.UnaryUnaryMultiCallable[_song_service_pb2.ListSongsRequest, _song_service_pb2.ListSongsResponse]  # type: ignore[assignment]
-    """List songs, oldest first, one page at a time."""
+    """List songs, one page at a time, optionally filtered and sorted.
+
+    `filter` and `order_by` are described on ListSongsRequest; the response
+    counts every song that matches in total_size.
+    """
     UpdateSong: _aio.UnaryUnaryMultiCallable[_song_service_pb2.UpdateSongRequest, _song_service_pb2.UpdateSongResponse]  # type: ignore[assignment]
     """Change a song's fields.
 
@@ -91,7 +103,9 @@ class SongServiceServicer(metaclass=_abc_1.ABCMeta):
 
     Every call needs `authorization: Bearer <access token>` in its metadata;
     the token's tenant decides which songs the call sees. Another tenant's song
-    is NOT_FOUND, exactly like a song that does not exist.
+    is NOT_FOUND, exactly like a song that does not exist. Viewers may read;
+    owners, admins and editors may also change. Requests that break a field
+    rule below are INVALID_ARGUMENT with google.rpc.BadRequest details.
     """
 
     @_abc_1.abstractmethod
@@ -120,7 +134,11 @@ class SongServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _song_service_pb2.ListSongsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_song_service_pb2.ListSongsResponse, _abc.Awaitable[_song_service_pb2.ListSongsResponse]]:
-        """List songs, oldest first, one page at a time."""
+        """List songs, one page at a time, optionally filtered and sorted.
+
+        `filter` and `order_by` are described on ListSongsRequest; the response
+        counts every song that matches in total_size.
+        """
 
     @_abc_1.abstractmethod
     def UpdateSong(
