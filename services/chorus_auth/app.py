@@ -24,11 +24,16 @@ def build_auth_server(
     settings: AuthSettings, telemetry: Telemetry | None = None
 ) -> tuple[GrpcServer, Database]:
     """The service ready to start; `telemetry` defaults to metrics only (no tracing)."""
+    telemetry = telemetry or Telemetry()
     keys = load_signing_keys(settings.keys_dir)
     db = Database(create_engine(settings.database_url))
     accounts = Accounts(
         db,
-        PasswordHashing(settings.argon2, settings.max_concurrent_hashes),
+        PasswordHashing(
+            settings.argon2,
+            settings.max_concurrent_hashes,
+            registry=telemetry.metrics.registry,
+        ),
         AccessTokenIssuer(keys, settings.audience, settings.access_token_ttl),
         settings.refresh_token_ttl,
     )

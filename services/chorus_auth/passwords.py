@@ -6,6 +6,13 @@ starve other calls of CPU or memory. On Linux those threads also run at a
 lower CPU priority (nice +10 by default): when cores are scarce, serving
 calls (this service's event loop, the other services on the machine) goes
 first and logins wait a little longer, instead of the other way round.
+
+Metrics (in the registry given, served with the service's):
+- chorus_auth_password_verifications_total: argon2id verifications run,
+  including the one a login for an unknown email runs so that it takes as
+  long as a wrong password (no timing oracle for which emails have accounts)
+- chorus_auth_password_work_in_progress: hashes and verifications running
+  or waiting for a thread
 """
 
 import asyncio
@@ -20,6 +27,7 @@ from typing import TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 _log = logging.getLogger("chorus.passwords")
 
@@ -57,7 +65,12 @@ def lower_thread_priority(niceness: int) -> None:
 
 class PasswordHashing:
     def __init__(
-        self, cost: Argon2Cost, max_concurrent: int, *, niceness: int = HASHING_NICENESS
+        self,
+        cost: Argon2Cost,
+        max_concurrent: int,
+        *,
+        niceness: int = HASHING_NICENESS,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._hasher = PasswordHasher(
             time_cost=cost.time_cost,
@@ -73,13 +86,25 @@ class PasswordHashing:
             initargs=(niceness,),
         )
         self._dummy_hash: str | None = None
+        registry = registry or CollectorRegistry()
+        self._verifications = Counter(
+            "chorus_auth_password_verifications",
+            "argon2id password verifications run (unknown emails included).",
+            registry=registry,
+        )
+        self._in_progress = Gauge(
+            "chorus_auth_password_work_in_progress",
+            "argon2id hashes and verifications running or waiting for a thread.",
+            registry=registry,
+        )
 
     async def _in_thread(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
 
     async def hash(self, password: str) -> str:
-        async with self._slots:
-            return await self._in_thread(self._hasher.hash, password)
+        with self._in_progress.track_inprogress():
+            async with self._slots:
+                return await self._in_thread(self._hasher.hash, password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """Check a password; with no hash (unknown user) spend the same time and fail."""
@@ -90,11 +115,14 @@ class PasswordHashing:
         return await self._verify(password_hash, password)
 
     async def _verify(self, password_hash: str, password: str) -> bool:
-        async with self._slots:
-            try:
-                return await self._in_thread(self._hasher.verify, password_hash, password)
-            except (VerificationError, InvalidHashError):
-                return False
+        with self._in_progress.track_inprogress():
+            async with self._slots:
+                try:
+                    return await self._in_thread(self._hasher.verify, password_hash, password)
+                except (VerificationError, InvalidHashError):
+                    return False
+                finally:
+                    self._verifications.inc()
 
     async def _dummy(self) -> str:
         if self._dummy_hash is None:

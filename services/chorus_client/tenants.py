@@ -12,7 +12,7 @@ from typing import TypeAlias
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import tenant_service_pb2 as pb
 from chorus.auth.v1 import tenant_service_pb2_grpc as pb_grpc
-from chorus_client.tokens import SessionTokens
+from chorus_client.tokens import Metadata, SessionTokens
 
 Role: TypeAlias = "auth_pb.Role.ValueType"
 
@@ -162,9 +162,8 @@ class TenantsClient:
         later call of this session (songs included) acts in it. On failure
         (NOT_FOUND for a tenant the user is not in) the session is unchanged.
         """
-        metadata = await self._tokens.metadata()
 
-        async def switch_with(refresh_token: str) -> pb.SwitchTenantResponse:
+        async def switch_with(refresh_token: str, metadata: Metadata) -> pb.SwitchTenantResponse:
             request = pb.SwitchTenantRequest(tenant_id=tenant_id, refresh_token=refresh_token)
             return await self._stub.SwitchTenant(request, metadata=metadata, timeout=self._timeout)
 

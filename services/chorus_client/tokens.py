@@ -10,6 +10,7 @@ import grpc
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 
 Refresher = Callable[[str], Awaitable[auth_pb.Session]]
+Metadata = tuple[tuple[str, str]]
 
 
 class CarriesSession(Protocol):
@@ -44,14 +45,14 @@ class SessionTokens:
         """The current access token, as last issued (maybe expired)."""
         return self._session.access_token
 
-    async def metadata(self) -> tuple[tuple[str, str]]:
+    async def metadata(self) -> Metadata:
         """Call metadata with a valid access token, refreshing it first if needed."""
         async with self._lock:
             if self._expires_soon():
                 await self._refresh()
         return self._metadata()
 
-    def _metadata(self) -> tuple[tuple[str, str]]:
+    def _metadata(self) -> Metadata:
         return (("authorization", f"Bearer {self._session.access_token}"),)
 
     async def refresh(self) -> None:
@@ -76,16 +77,26 @@ class SessionTokens:
                 await self._refresh()
         return await method(request, metadata=await self.metadata(), timeout=seconds)
 
-    async def rotate(self, call: Callable[[str], Awaitable[R]]) -> R:
+    async def rotate(self, call: Callable[[str, Metadata], Awaitable[R]]) -> R:
         """Rotate the refresh token through another call than Refresh (SwitchTenant).
 
-        `call` gets the current refresh token; the session in its response
+        `call` gets the current refresh token and call metadata with a valid
+        access token, both taken under the lock; the session in its response
         becomes this session's. Nothing changes if it fails. The lock keeps a
         concurrent refresh from presenting the token being rotated (which the
-        auth service would take for theft, ending the session).
+        auth service would take for theft, ending the session). If the server
+        refuses the access token, refresh once and call again, as `call` does.
         """
         async with self._lock:
-            response = await call(self._session.refresh_token)
+            if self._expires_soon():
+                await self._refresh()
+            try:
+                response = await call(self._session.refresh_token, self._metadata())
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.UNAUTHENTICATED:
+                    raise
+                await self._refresh()  # fails alike if the session itself has ended
+                response = await call(self._session.refresh_token, self._metadata())
             self._use(response.session)
             return response
 

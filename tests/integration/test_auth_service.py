@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,8 +18,10 @@ from chorus_client import ChorusClient, field_violations
 from tests.conftest import PASSWORD, unique_email
 from tests.support.calls import rpc_error
 from tests.support.forged_tokens import unverified_claims
+from tests.support.metrics import sample
 from tests.support.suite import Suite
 
+VERIFICATIONS = "chorus_auth_password_verifications_total"
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "tid", "role", "iat", "exp", "jti"]
 PASSPHRASE = ("correct horse battery staple, naïvely ümlauted " * 5)[:200]
 
@@ -178,6 +181,25 @@ async def test_wrong_password_and_unknown_email_fail_alike(client: ChorusClient)
     assert unknown_email.code() == grpc.StatusCode.UNAUTHENTICATED
     assert wrong_password.details() == unknown_email.details()
     assert wrong_password.details()
+
+
+async def test_a_login_for_an_unknown_email_verifies_a_password_all_the_same(
+    suite: Suite, client: ChorusClient
+) -> None:
+    """No timing oracle: without an account to check against, the login still
+    runs one argon2id verification (against a dummy hash), like a wrong password."""
+    email = unique_email("known")
+    await client.sign_up(email, PASSWORD)
+
+    async def verifications_in(login: Awaitable[object]) -> float:
+        before = await sample(suite.auth_metrics, VERIFICATIONS)
+        error = await rpc_error(login)
+        assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+        return await sample(suite.auth_metrics, VERIFICATIONS) - before
+
+    for _ in range(2):  # the first one also makes the dummy hash
+        assert await verifications_in(client.login(unique_email("unknown"), PASSWORD)) == 1
+    assert await verifications_in(client.login(email, PASSWORD + "?")) == 1
 
 
 async def test_who_am_i_describes_the_caller(client: ChorusClient) -> None:

@@ -21,6 +21,8 @@ from chorus_client import ChorusClient
 from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
 from tests.support.health import SERVING, health_status
+from tests.support.metrics import sample
+from tests.support.polling import wait_until
 from tests.support.processes import (
     access_lines,
     command_env,
@@ -28,10 +30,13 @@ from tests.support.processes import (
     run_command,
     running_service,
 )
+from tests.support.running_app import free_ports
+from tests.support.songs import all_songs
 
 AUTH = "chorus.auth.v1.AuthService"
 SONGS = "chorus.resource.v1.SongService"
 GRACE_SECONDS = 5
+HASHING_IN_PROGRESS = "chorus_auth_password_work_in_progress"
 
 
 def service_env(folder: Path, **overrides: str) -> dict[str, str]:
@@ -63,21 +68,26 @@ async def test_signal_stops_a_healthy_service_cleanly(home: Path, sig: signal.Si
 
 async def test_call_in_flight_at_sigterm_completes(home: Path) -> None:
     """A Login still hashing (argon2id, 256 MiB x 4 passes) when SIGTERM comes succeeds."""
+    [metrics_port] = free_ports(1)
+    metrics = f"127.0.0.1:{metrics_port}"
     slow = service_env(
-        home, CHORUS_AUTH_ARGON2_MEMORY_KIB="262144", CHORUS_AUTH_ARGON2_TIME_COST="4"
+        home,
+        CHORUS_AUTH_ARGON2_MEMORY_KIB="262144",
+        CHORUS_AUTH_ARGON2_TIME_COST="4",
+        CHORUS_AUTH_METRICS_LISTEN=metrics,
     )
     email = unique_email("in-flight")
     async with (
         running_service("chorus_auth", slow, home) as auth,
         ChorusClient(auth.target, auth.target, timeout=30) as client,
     ):
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         await client.sign_up(email, PASSWORD)
-        hashing = loop.time() - started
-        assert hashing > 0.3, "hashing is too fast to catch a call in flight"
         login = asyncio.create_task(client.login(email, PASSWORD))
-        await asyncio.sleep(hashing / 3)
+
+        async def hashing() -> bool:
+            return await sample(metrics, HASHING_IN_PROGRESS) >= 1
+
+        await wait_until(hashing, within=10, what="the login to reach password hashing")
         assert not login.done()
         auth.send(signal.SIGTERM)
         user = await login
@@ -140,7 +150,7 @@ async def _session_of_calls(client: ChorusClient) -> list[str]:
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await user.songs.get(str(uuid.uuid4()))
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
-    assert [song.name async for song in user.songs.all()] == ["Aberdeen"]
+    assert [song.name for song in await all_songs(user)] == ["Aberdeen"]
     assert len(set(secrets)) == len(secrets)  # refresh really issued new tokens
     return secrets
 

@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient, UserSession
+from chorus_client.tokens import Metadata
 from tests.conftest import PASSWORD, unique_email
 from tests.support.calls import (
     assert_refresh_fails,
@@ -21,7 +22,9 @@ from tests.support.calls import (
 )
 from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import TokenForge, unverified_claims
+from tests.support.songs import all_songs
 from tests.support.suite import Suite, running_suite
+from tests.support.tenants import new_team
 
 
 async def new_session(client: ChorusClient) -> auth_pb.Session:
@@ -146,26 +149,48 @@ class _Issued:
     session: auth_pb.Session
 
 
-async def test_client_refreshes_and_retries_once_when_its_token_is_refused(
-    suite: Suite, jane: UserSession
-) -> None:
-    """The server's clock decides: a token the client still trusts may be refused."""
-    me = await jane.who_am_i()
-    stale = TokenForge.for_suite(suite, jane.user.id, me.tenant_id)
+async def plant_a_refused_access_token(suite: Suite, user: UserSession) -> str:
+    """Make the client trust, for an hour, an access token the server refuses (expired)."""
+    me = await user.who_am_i()
+    stale = TokenForge.for_suite(suite, user.user.id, me.tenant_id)
     expired_token = stale.token(
         claims=stale.claims(age=timedelta(minutes=10), lifetime=timedelta(minutes=5))
     )
     trusted = auth_pb.Session(
         access_token=expired_token,
-        refresh_token=jane.tokens.refresh_token,
+        refresh_token=user.tokens.refresh_token,
         access_token_expire_time=Timestamp(seconds=int(datetime.now(UTC).timestamp()) + 3600),
     )
 
-    async def keep_refresh_token(_refresh_token: str) -> _Issued:
+    async def keep_refresh_token(_refresh_token: str, _metadata: Metadata) -> _Issued:
         return _Issued(session=trusted)
 
-    await jane.tokens.rotate(keep_refresh_token)
+    await user.tokens.rotate(keep_refresh_token)
+    return expired_token
+
+
+async def test_client_refreshes_and_retries_once_when_its_token_is_refused(
+    suite: Suite, jane: UserSession
+) -> None:
+    """The server's clock decides: a token the client still trusts may be refused."""
+    expired_token = await plant_a_refused_access_token(suite, jane)
+
     songs, _ = await jane.songs.page()
 
     assert [s.name for s in songs] == ["Aberdeen", "Cigarette Daydreams"]
     assert jane.tokens.access_token != expired_token
+
+
+async def test_switching_refreshes_and_retries_once_when_its_token_is_refused(
+    suite: Suite, client: ChorusClient
+) -> None:
+    team = await new_team(client, {"editor": "editor"}, switched=False)
+    editor = team["editor"]
+    expired_token = await plant_a_refused_access_token(suite, editor)
+
+    membership = await editor.tenants.switch(team.id)
+
+    assert (membership.tenant.id, membership.role) == (team.id, auth_pb.ROLE_EDITOR)
+    assert unverified_claims(editor.tokens.access_token)["tid"] == team.id
+    assert editor.tokens.access_token != expired_token
+    assert await all_songs(editor) == []

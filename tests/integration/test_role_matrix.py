@@ -22,7 +22,7 @@ from tests.support.calls import status_of
 from tests.support.service_databases import stored_songs, tenant_state
 from tests.support.songs import all_ids, new_user
 from tests.support.suite import Suite
-from tests.support.tenants import ONE_OF_EACH_ROLE, ROLES, Team, new_team
+from tests.support.tenants import ONE_OF_EACH_ROLE, ROLES, Team, my_tenants, new_team
 
 OK = grpc.StatusCode.OK
 PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
@@ -231,6 +231,6 @@ async def test_anyone_may_create_a_tenant_and_list_their_own(
 
     created = await member.tenants.create("Side project")
 
-    memberships = {m.tenant.id: m.role async for m in member.tenants.all()}
+    memberships = await my_tenants(member)
     assert memberships[team.id] == ROLES[role]
     assert memberships[created.id] == auth_pb.ROLE_OWNER

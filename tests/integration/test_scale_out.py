@@ -33,6 +33,7 @@ from chorus_client import ChorusClient, UserSession
 from tests.support.gateway import Gateway, render_for_suite, running_envoy
 from tests.support.processes import ServiceProcess
 from tests.support.replicas import running_replicas, served_calls
+from tests.support.songs import all_songs
 from tests.support.suite import Suite, running_suite
 
 pytestmark = pytest.mark.timeout(180)
@@ -93,7 +94,7 @@ async def test_calls_are_spread_over_both_replicas(stack: Stack) -> None:
         user = await new_user(client)
         for number in range(SPREAD_CALLS):
             await user.songs.create(f"Song {number}", "Replicas")
-        listed = [song.name async for song in user.songs.all(page_size=100)]
+        listed = [song.name for song in await all_songs(user, page_size=100)]
 
     assert sorted(listed) == sorted(f"Song {n}" for n in range(SPREAD_CALLS))
     served = [creates_served(replica) for replica in stack.replicas]
@@ -186,7 +187,7 @@ async def test_stopping_a_replica_mid_run_loses_no_acknowledged_write(stack: Sta
 
         some_request_id, its_song_id = next(iter(writes.acknowledged.items()))
         again = await user.songs.create("ignored", "ignored", request_id=some_request_id)
-        stored = [song async for song in user.songs.all(page_size=100)]
+        stored = await all_songs(user, page_size=100)
 
     # The stop really happened mid-run, with the leaving replica taking writes.
     assert served_by_leaving > 0, "the leaving replica served no write before its stop"

@@ -3,7 +3,6 @@ and traces that continue a caller's trace through the gateway."""
 
 import asyncio
 import json
-import urllib.request
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from prometheus_client.parser import text_string_to_metric_families
 
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
@@ -21,23 +19,12 @@ from chorus_client import ChorusClient, UserSession
 from tests.conftest import PASSWORD, unique_email
 from tests.support.databases import BACKENDS
 from tests.support.gateway import running_gateway
+from tests.support.metrics import Samples, scrape
 from tests.support.processes import command_env, run_command, running_service
 from tests.support.suite import Suite, running_suite
 
 AUTH = "chorus.auth.v1.AuthService"
 SONGS = "chorus.resource.v1.SongService"
-Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-
-
-def scrape(target: str) -> Samples:
-    """Every sample of a /metrics page, by name and sorted labels."""
-    with urllib.request.urlopen(f"http://{target}/metrics", timeout=5) as reply:
-        text = reply.read().decode()
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def calls(samples: Samples, service: str, method: str, code: str) -> float:

@@ -5,7 +5,7 @@ send exactly what a test gives them, or nothing at all.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 import grpc
@@ -21,7 +21,6 @@ from chorus_client import ChorusClient
 from tests.support.suite import Suite
 
 Metadata = tuple[tuple[str, str], ...]
-ProtectedCall = Callable[[Suite, Metadata], Awaitable[object]]
 
 TIMEOUT = 10.0
 
@@ -54,13 +53,6 @@ async def switch_tenant(
         stub = tenant_grpc.TenantServiceStub(channel)
         request = tenant_pb.SwitchTenantRequest(tenant_id=tenant_id, refresh_token=refresh_token)
         return await stub.SwitchTenant(request, metadata=metadata, timeout=TIMEOUT)
-
-
-PROTECTED_CALLS: dict[str, ProtectedCall] = {
-    "SongService/ListSongs": list_songs,
-    "AuthService/WhoAmI": who_am_i,
-}
-"""One protected method of each service: each verifies tokens on its own."""
 
 
 async def rpc_error(call: Awaitable[object]) -> grpc.aio.AioRpcError:

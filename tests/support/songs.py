@@ -9,6 +9,7 @@ import grpc
 from chorus.resource.v1 import song_service_pb2 as pb
 from chorus_client import ChorusClient, UserSession, field_violations
 from tests.support.calls import fails_with, rpc_error
+from tests.support.paging import every_item
 
 PASSWORD = "password1x"
 
@@ -47,7 +48,8 @@ async def add_songs(user: UserSession, count: int, *, concurrently: bool = False
 
 
 async def all_songs(user: UserSession, page_size: int = 0) -> list[pb.Song]:
-    return [song async for song in user.songs.all(page_size)]
+    """Every song of the user's tenant, page by page (bounded: see `every_item`)."""
+    return await every_item(lambda token: user.songs.page(page_size, token))
 
 
 async def all_ids(user: UserSession, page_size: int = 0) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import tenant_service_pb2 as pb
 from chorus_client import ChorusClient, UserSession
+from tests.support.paging import every_item
 from tests.support.songs import new_user
 
 ROLES: dict[str, "auth_pb.Role.ValueType"] = {
@@ -76,10 +77,26 @@ async def member_roles(user: UserSession, tenant_id: str) -> dict[str, str]:
     """The tenant's members as `user` sees them: email -> role name."""
     return {
         member.email: auth_pb.Role.Name(member.role).removeprefix("ROLE_").lower()
-        async for member in user.tenants.members(tenant_id)
+        for member in await every_item(
+            lambda token: user.tenants.members_page(tenant_id, page_token=token)
+        )
     }
+
+
+async def all_memberships(user: UserSession) -> list[pb.TenantMembership]:
+    """The user's tenants with their role in each, in the order listed."""
+    return await every_item(lambda token: user.tenants.page(page_token=token))
 
 
 async def my_tenants(user: UserSession) -> dict[str, "auth_pb.Role.ValueType"]:
     """The user's tenants: id -> role, in the order listed."""
-    return {membership.tenant.id: membership.role async for membership in user.tenants.all()}
+    return {membership.tenant.id: membership.role for membership in await all_memberships(user)}
+
+
+async def pending_invitations(
+    user: UserSession, tenant_id: str, page_size: int = 0
+) -> list[pb.Invitation]:
+    """A tenant's pending invitations as `user` (an owner or admin) sees them."""
+    return await every_item(
+        lambda token: user.tenants.tenant_invitations_page(tenant_id, page_size, token)
+    )
