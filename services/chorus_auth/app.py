@@ -5,8 +5,10 @@ from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus_auth.accounts import Accounts
 from chorus_auth.auth_servicer import PUBLIC_METHODS, SERVICE, AuthServicer
 from chorus_auth.passwords import PasswordHashing
+from chorus_auth.sessions import Sessions
 from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import load_signing_keys
+from chorus_auth.store import AuthDatabase
 from chorus_auth.tenant_servicer import SERVICE as TENANT_SERVICE
 from chorus_auth.tenant_servicer import TenantServicer
 from chorus_auth.tenants import Tenants
@@ -27,26 +29,28 @@ def build_auth_server(
     telemetry = telemetry or Telemetry()
     keys = load_signing_keys(settings.keys_dir)
     db = Database(create_engine(settings.database_url))
-    accounts = Accounts(
-        db,
-        PasswordHashing(
-            settings.argon2,
-            settings.max_concurrent_hashes,
-            registry=telemetry.metrics.registry,
-        ),
+    auth_db = AuthDatabase(db)
+    sessions = Sessions(
+        auth_db,
         AccessTokenIssuer(keys, settings.audience, settings.access_token_ttl),
         settings.refresh_token_ttl,
     )
+    passwords = PasswordHashing(
+        settings.argon2, settings.max_concurrent_hashes, registry=telemetry.metrics.registry
+    )
+    accounts = Accounts(auth_db, passwords, sessions)
     verifier = AccessTokenVerifier(StaticKeys(keys.public_keys()), settings.audience)
     server = GrpcServer(
         settings.server,
         [
             ServiceRegistration(
-                SERVICE, AuthServicer(accounts, keys), pb_grpc.add_AuthServiceServicer_to_server
+                SERVICE,
+                AuthServicer(accounts, sessions, keys),
+                pb_grpc.add_AuthServiceServicer_to_server,
             ),
             ServiceRegistration(
                 TENANT_SERVICE,
-                TenantServicer(Tenants(db, accounts)),
+                TenantServicer(Tenants(auth_db), sessions),
                 tenant_grpc.add_TenantServiceServicer_to_server,
             ),
         ],

@@ -9,6 +9,7 @@ from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from chorus_auth.accounts import Accounts
 from chorus_auth.messages import session_message, user_message
 from chorus_auth.roles import role_message
+from chorus_auth.sessions import Sessions
 from chorus_auth.signing_keys import SigningKeys
 from chorus_core.caller import current_caller
 
@@ -22,8 +23,9 @@ PUBLIC_METHODS = frozenset(
 
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
-    def __init__(self, accounts: Accounts, keys: SigningKeys) -> None:
+    def __init__(self, accounts: Accounts, sessions: Sessions, keys: SigningKeys) -> None:
         self._accounts = accounts
+        self._sessions = sessions
         self._jwks = pb.GetJwksResponse(keys=[pb.JsonWebKey(**jwk) for jwk in keys.jwks()])
 
     async def SignUp(self, request: pb.SignUpRequest, context: Context) -> pb.SignUpResponse:
@@ -35,11 +37,11 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         return pb.LoginResponse(user=user_message(user), session=session_message(issued))
 
     async def Refresh(self, request: pb.RefreshRequest, context: Context) -> pb.RefreshResponse:
-        issued = await self._accounts.refresh(request.refresh_token)
+        issued = await self._sessions.refresh(request.refresh_token)
         return pb.RefreshResponse(session=session_message(issued))
 
     async def Logout(self, request: pb.LogoutRequest, context: Context) -> pb.LogoutResponse:
-        await self._accounts.logout(request.refresh_token)
+        await self._sessions.logout(request.refresh_token)
         return pb.LogoutResponse()
 
     async def WhoAmI(self, request: pb.WhoAmIRequest, context: Context) -> pb.WhoAmIResponse:

@@ -1,15 +1,15 @@
-"""Conversions from the auth service's rows to its messages."""
+"""Conversions from the auth service's records to its messages."""
 
 from datetime import datetime
 
 from google.protobuf import timestamp_pb2
 
 from chorus.auth.v1 import auth_service_pb2 as pb
-from chorus_auth.accounts import IssuedSession
-from chorus_auth.models import User
+from chorus_auth.records import UserRecord
+from chorus_auth.sessions import IssuedSession
 
 
-def user_message(user: User) -> pb.User:
+def user_message(user: UserRecord) -> pb.User:
     message = pb.User(id=user.id, email=user.email)
     message.create_time.CopyFrom(timestamp(user.created_at))
     return message

@@ -8,9 +8,10 @@ from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import tenant_service_pb2 as pb
 from chorus.auth.v1 import tenant_service_pb2_grpc as pb_grpc
 from chorus_auth.messages import session_message, timestamp
-from chorus_auth.models import Tenant
+from chorus_auth.records import InvitationRecord, MemberRecord, MembershipRecord, TenantRecord
 from chorus_auth.roles import ROLE_NAMES, role_message
-from chorus_auth.tenants import InvitationView, MemberView, Tenants
+from chorus_auth.sessions import Sessions
+from chorus_auth.tenants import Tenants
 from chorus_core.caller import current_caller
 from chorus_core.errors import Violations
 from chorus_core.pagination import page_request
@@ -21,8 +22,9 @@ SERVICE = pb.DESCRIPTOR.services_by_name["TenantService"].full_name
 
 
 class TenantServicer(pb_grpc.TenantServiceServicer):
-    def __init__(self, tenants: Tenants) -> None:
+    def __init__(self, tenants: Tenants, sessions: Sessions) -> None:
         self._tenants = tenants
+        self._sessions = sessions
 
     async def CreateTenant(
         self, request: pb.CreateTenantRequest, context: Context
@@ -36,9 +38,9 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
         violations = Violations()
         page = page_request(request.page_size, request.page_token, violations)
         violations.raise_if_any()
-        rows, next_token = await self._tenants.mine(current_caller(), page)
+        memberships, next_token = await self._tenants.mine(current_caller(), page)
         return pb.ListMyTenantsResponse(
-            memberships=[_membership(tenant, role) for tenant, role in rows],
+            memberships=[_membership(m) for m in memberships],
             next_page_token=next_token,
         )
 
@@ -92,8 +94,8 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
     async def AcceptInvitation(
         self, request: pb.AcceptInvitationRequest, context: Context
     ) -> pb.AcceptInvitationResponse:
-        tenant, role = await self._tenants.accept(current_caller(), request.invitation_id)
-        return pb.AcceptInvitationResponse(membership=_membership(tenant, role))
+        membership = await self._tenants.accept(current_caller(), request.invitation_id)
+        return pb.AcceptInvitationResponse(membership=_membership(membership))
 
     async def ChangeMemberRole(
         self, request: pb.ChangeMemberRoleRequest, context: Context
@@ -119,11 +121,11 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
     async def SwitchTenant(
         self, request: pb.SwitchTenantRequest, context: Context
     ) -> pb.SwitchTenantResponse:
-        issued, tenant, role = await self._tenants.switch(
+        issued, membership = await self._sessions.switch(
             current_caller(), request.tenant_id, request.refresh_token
         )
         return pb.SwitchTenantResponse(
-            session=session_message(issued), membership=_membership(tenant, role)
+            session=session_message(issued), membership=_membership(membership)
         )
 
     async def DeleteTenant(
@@ -142,7 +144,7 @@ def _role(value: "auth_pb.Role.ValueType") -> str:
     return str(name)
 
 
-def _tenant(tenant: Tenant) -> pb.Tenant:
+def _tenant(tenant: TenantRecord) -> pb.Tenant:
     return pb.Tenant(
         id=tenant.id,
         name=tenant.name,
@@ -151,27 +153,28 @@ def _tenant(tenant: Tenant) -> pb.Tenant:
     )
 
 
-def _membership(tenant: Tenant, role: str) -> pb.TenantMembership:
-    return pb.TenantMembership(tenant=_tenant(tenant), role=role_message(role))
-
-
-def _member(view: MemberView) -> pb.Member:
-    return pb.Member(
-        user_id=view.user.id,
-        email=view.user.email,
-        role=role_message(view.membership.role),
-        join_time=timestamp(view.membership.created_at),
+def _membership(membership: MembershipRecord) -> pb.TenantMembership:
+    return pb.TenantMembership(
+        tenant=_tenant(membership.tenant), role=role_message(membership.role)
     )
 
 
-def _invitation(view: InvitationView) -> pb.Invitation:
-    invitation = view.invitation
+def _member(member: MemberRecord) -> pb.Member:
+    return pb.Member(
+        user_id=member.user_id,
+        email=member.email,
+        role=role_message(member.role),
+        join_time=timestamp(member.joined_at),
+    )
+
+
+def _invitation(invitation: InvitationRecord) -> pb.Invitation:
     return pb.Invitation(
         id=invitation.id,
-        tenant=_tenant(view.tenant),
+        tenant=_tenant(invitation.tenant),
         email=invitation.email,
         role=role_message(invitation.role),
         expire_time=timestamp(invitation.expires_at),
         create_time=timestamp(invitation.created_at),
-        inviter_email=view.inviter_email,
+        inviter_email=invitation.inviter_email,
     )

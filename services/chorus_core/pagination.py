@@ -12,8 +12,15 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row, Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_core.errors import Violations
+
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -43,6 +50,24 @@ def page_token(create_time: datetime, item_id: str) -> str:
     """The token of the page after an item."""
     payload = json.dumps({"t": create_time.isoformat(), "i": item_id}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+async def keyset_page(
+    session: AsyncSession, query: AnySelect, create_time: Any, item_id: Any, page: PageRequest
+) -> tuple[list[AnyRow], str]:
+    """One page of `query` in (create_time, item_id) order, and the next page's token.
+
+    The two sort columns are added as the last two columns of every row.
+    """
+    query = query.add_columns(create_time, item_id)
+    if page.after is not None:
+        query = query.where(tuple_(create_time, item_id) > tuple_(*page.after))
+    query = query.order_by(create_time, item_id).limit(page.size + 1)
+    rows = list((await session.execute(query)).all())
+    if len(rows) <= page.size:
+        return rows, ""
+    last = rows[page.size - 1]
+    return rows[: page.size], page_token(last[-2], last[-1])
 
 
 def _decode(token: str) -> tuple[datetime, str] | None:

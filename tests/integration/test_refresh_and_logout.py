@@ -22,6 +22,7 @@ from tests.support.calls import (
 )
 from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import TokenForge, unverified_claims
+from tests.support.service_databases import session_revoked
 from tests.support.songs import all_songs
 from tests.support.suite import Suite, running_suite
 from tests.support.tenants import new_team
@@ -57,13 +58,19 @@ async def test_refreshed_access_token_is_accepted(client: ChorusClient) -> None:
     assert me.role == auth_pb.ROLE_OWNER
 
 
-async def test_reuse_of_a_rotated_token_revokes_the_whole_family(client: ChorusClient) -> None:
+async def test_reuse_of_a_rotated_token_revokes_the_whole_family(
+    suite: Suite, client: ChorusClient
+) -> None:
+    """The refusal and the revocation come from one transaction: this fails if
+    the revocation is rolled back with the error it causes."""
     stolen = await new_session(client)
     second = await refresh(client, stolen.refresh_token)
     newest = await refresh(client, second.refresh_token)
+    assert not await session_revoked(suite, newest.refresh_token)
 
     await assert_refresh_fails(client, stolen.refresh_token)
 
+    assert await session_revoked(suite, newest.refresh_token)
     await assert_refresh_fails(client, newest.refresh_token)
 
 

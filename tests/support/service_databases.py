@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import URL
 
-from chorus_auth.models import Invitation, Membership, Tenant
+from chorus_auth.models import Invitation, LoginSession, Membership, RefreshToken, Tenant
+from chorus_auth.token_issuer import refresh_token_hash
 from chorus_core.database import Database, create_engine
 from chorus_core.sqltypes import utcnow
 from chorus_resource.models import Song
@@ -41,6 +42,17 @@ async def expire_invitation(suite: Suite, invitation_id: str) -> None:
             .where(Invitation.id == invitation_id)
             .values(expires_at=utcnow() - timedelta(minutes=1))
         )
+
+
+async def session_revoked(suite: Suite, refresh_token: str) -> bool:
+    """Whether the login session of a refresh token is revoked, as stored."""
+    async with suite.auth_db.read() as session:
+        revoked_at = await session.scalar(
+            select(LoginSession.revoked_at)
+            .join(RefreshToken, RefreshToken.session_id == LoginSession.id)
+            .where(RefreshToken.token_hash == refresh_token_hash(refresh_token))
+        )
+    return revoked_at is not None
 
 
 @dataclass(frozen=True)
