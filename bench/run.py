@@ -38,13 +38,13 @@ from bench.wire import (
     GRPC_WEB_HEADERS,
     TIMESTAMP_SLACK,
     Reply,
-    frame,
     grpc_call,
     grpc_web_call,
 )
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
+from chorus_devtools.grpc_web import frame
 
 SONGS = "/chorus.resource.v1.SongService"
 AUTH = "/chorus.auth.v1.AuthService"

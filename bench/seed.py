@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import h2load
-from bench.wire import GRPC_HEADERS, frame
+from bench.wire import GRPC_HEADERS
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
+from chorus_devtools.grpc_web import frame
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway test account)
 SMALL = 20

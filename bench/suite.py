@@ -19,7 +19,8 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bench.processes import Running, clean_env, run_command, start_envoy, start_listening, stop
+from bench.processes import Running, run_command, start_envoy, start_listening, stop
+from chorus_devtools.processes import clean_env
 from scripts.render_envoy_config import render
 
 PYTHON = sys.executable

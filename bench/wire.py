@@ -1,4 +1,6 @@
-"""Bytes on the wire: gRPC and gRPC-Web frames, and reference calls.
+"""Bytes on the wire: h2load's headers and bodies, and reference calls.
+
+Frames are written and read by `chorus_devtools.grpc_web` (the one codec).
 
 A reference call sends exactly the bytes h2load will send and returns the
 reply, so the harness knows how many body bytes a *successful* reply has: a
@@ -15,38 +17,11 @@ from dataclasses import dataclass
 
 import grpc
 
+from chorus_devtools import grpc_web
+
 GRPC_HEADERS = (("content-type", "application/grpc"), ("te", "trailers"))
-GRPC_WEB_HEADERS = (
-    ("content-type", "application/grpc-web+proto"),
-    ("x-grpc-web", "1"),
-    ("accept", "application/grpc-web+proto"),
-)
+GRPC_WEB_HEADERS = tuple(grpc_web.REQUEST_HEADERS.items())
 TIMEOUT = 30.0
-
-
-def frame(message: bytes, flags: int = 0) -> bytes:
-    """One length-prefixed gRPC(-Web) frame: flag byte, 4-byte big-endian length, bytes."""
-    return bytes([flags]) + len(message).to_bytes(4, "big") + message
-
-
-def grpc_web_frames(body: bytes) -> tuple[list[bytes], dict[str, str]]:
-    """The messages of a gRPC-Web reply body and its trailers (the 0x80 frame)."""
-    messages: list[bytes] = []
-    trailers: dict[str, str] = {}
-    position = 0
-    while position + 5 <= len(body):
-        flags = body[position]
-        length = int.from_bytes(body[position + 1 : position + 5], "big")
-        payload = body[position + 5 : position + 5 + length]
-        position += 5 + length
-        if flags & 0x80:
-            for line in payload.decode(errors="replace").split("\r\n"):
-                name, _, value = line.partition(":")
-                if name:
-                    trailers[name.strip().lower()] = value.strip()
-        else:
-            messages.append(payload)
-    return messages, trailers
 
 
 class CallFailed(RuntimeError):
@@ -79,8 +54,8 @@ async def grpc_web_call(
     def call() -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
         try:
-            headers = dict(GRPC_WEB_HEADERS) | dict(metadata)
-            connection.request("POST", path, body=frame(message), headers=headers)
+            headers = grpc_web.REQUEST_HEADERS | dict(metadata)
+            connection.request("POST", path, body=grpc_web.frame(message), headers=headers)
             response = connection.getresponse()
             body = response.read()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, body
@@ -88,9 +63,12 @@ async def grpc_web_call(
             connection.close()
 
     status, headers, body = await asyncio.to_thread(call)
-    messages, trailers = grpc_web_frames(body)
-    grpc_status = trailers.get("grpc-status", headers.get("grpc-status"))
-    if status != 200 or grpc_status != "0" or len(messages) != 1:
+    try:
+        decoded = grpc_web.decode(body)
+    except grpc_web.FramingError as error:
+        raise CallFailed(f"{path} (gRPC-Web): {error}") from None
+    grpc_status = grpc_web.grpc_status(decoded, headers)
+    if status != 200 or grpc_status != 0 or len(decoded.messages) != 1:
         raise CallFailed(f"{path} (gRPC-Web): HTTP {status}, grpc-status {grpc_status}")
     return body
 

@@ -26,11 +26,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from chorus_devtools import envoy, processes
+from chorus_devtools.health import serving
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60.0
 STOP_SECONDS = 15.0
 
@@ -59,17 +58,6 @@ class Part:
     env: dict[str, str] = field(default_factory=dict)
 
 
-async def grpc_serving(target: str) -> bool:
-    async with grpc.aio.insecure_channel(target) as channel:
-        try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(), timeout=1
-            )
-        except grpc.aio.AioRpcError:
-            return False
-    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
-
-
 async def http_text(url: str) -> str:
     """The body of a 200 answer, or "" if there is none (yet)."""
 
@@ -85,15 +73,6 @@ async def http_text(url: str) -> str:
 
 async def http_answers(url: str, expect: str) -> bool:
     return expect in await http_text(url) if expect else bool(await http_text(url))
-
-
-async def envoy_ready() -> bool:
-    """Envoy is live and its health checks see both services."""
-    admin = f"http://{GATEWAY_ADMIN}"
-    if not await http_answers(f"{admin}/ready", "LIVE"):
-        return False
-    clusters = await http_text(f"{admin}/clusters")
-    return clusters.count("::health_flags::healthy") >= 2
 
 
 def write_gateway_config() -> Path:
@@ -127,16 +106,16 @@ def run_quietly(command: Sequence[str], out: Path | None = None) -> None:
 
 def parts(envoy_config: Path) -> list[Part]:
     return [
-        Part("auth", [sys.executable, "-m", "chorus_auth", "serve"], lambda: grpc_serving(AUTH)),
+        Part("auth", [sys.executable, "-m", "chorus_auth", "serve"], lambda: serving(AUTH)),
         Part(
             "resource",
             [sys.executable, "-m", "chorus_resource", "serve"],
-            lambda: grpc_serving(RESOURCE),
+            lambda: serving(RESOURCE),
         ),
         Part(
             "gateway",
-            [str(BIN / "envoy"), "-c", str(envoy_config), "--log-level", "warn"],
-            envoy_ready,
+            envoy.command(envoy_config, "--log-level", "warn"),
+            lambda: envoy.ready(GATEWAY_ADMIN),
         ),
         Part(
             "web",
@@ -156,9 +135,7 @@ async def start(part: Part) -> asyncio.subprocess.Process:
     cwd = ROOT / "web" if part.name == "web" else None
     # Each part in its own session: a Ctrl-C reaches this script only, which
     # then stops the parts in order (Envoy dies with a script's session).
-    process = await asyncio.create_subprocess_exec(
-        *part.command, env={**os.environ, **part.env}, cwd=cwd, start_new_session=True
-    )
+    process = await processes.spawn(part.command, env={**os.environ, **part.env}, cwd=cwd)
     deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
     while process.returncode is None and asyncio.get_running_loop().time() < deadline:
         if await part.ready():
@@ -167,17 +144,9 @@ async def start(part: Part) -> asyncio.subprocess.Process:
     raise RuntimeError(f"{part.name} did not become ready within {STARTUP_SECONDS:.0f}s")
 
 
-async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
-    for process in reversed(processes):
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(asyncio.gather(*(p.wait() for p in processes)), timeout=STOP_SECONDS)
-    except TimeoutError:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-        await asyncio.gather(*(p.wait() for p in processes))
+async def stop_all(started: list[asyncio.subprocess.Process]) -> None:
+    """SIGTERM to each by PID, last started first; SIGKILL to any still running after a while."""
+    await asyncio.gather(*(processes.stop(p, grace=STOP_SECONDS) for p in reversed(started)))
 
 
 async def main() -> int:
@@ -185,16 +154,17 @@ async def main() -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    processes: list[asyncio.subprocess.Process] = []
+    started: list[asyncio.subprocess.Process] = []
     try:
         envoy_config = write_gateway_config()
         for part in parts(envoy_config):
-            processes.append(await start(part))
+            started.append(await start(part))
             if stopping.is_set():
+                await stop_all(started)
                 return 0
     except (RuntimeError, OSError) as error:
         print(f"\nChorus could not start: {error}; stopping.", file=sys.stderr)
-        await stop_all(processes)
+        await stop_all(started)
         return 1
     print(
         f"\nChorus is running. Open {WEB_URL}\n"
@@ -204,12 +174,12 @@ async def main() -> int:
         "Ctrl-C stops everything.\n",
         flush=True,
     )
-    waiters = [asyncio.ensure_future(p.wait()) for p in processes]
+    waiters = [asyncio.ensure_future(p.wait()) for p in started]
     stop_waiter = asyncio.ensure_future(stopping.wait())
     await asyncio.wait([stop_waiter, *waiters], return_when=asyncio.FIRST_COMPLETED)
     stop_waiter.cancel()
-    failed = [p for p in processes if p.returncode not in (None, 0)]
-    await stop_all(processes)
+    failed = [p for p in started if p.returncode not in (None, 0)]
+    await stop_all(started)
     return 1 if failed else 0
 
 

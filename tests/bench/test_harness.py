@@ -15,7 +15,8 @@ from bench.echo import PATH as ECHO_PATH
 from bench.processes import ROOT, start_listening, stop
 from bench.report import Target, render, targets
 from bench.run import Report, Result, add_ratios, count_good
-from bench.wire import GRPC_HEADERS, Reply, frame, grpc_call, grpc_web_frames
+from bench.wire import GRPC_HEADERS, Reply, grpc_call
+from chorus_devtools.grpc_web import frame
 from tests.support.required import require
 
 H2LOAD_OUTPUT = """\
@@ -130,11 +131,6 @@ def test_ratios_are_to_the_faster_ceiling_at_the_same_concurrency() -> None:
     assert found["SQLite: ListSongs direct >= 25 % of the ceiling"].met is None
     report.targets = [vars(t) for t in targets(report)]
     assert "NOT MET  ListSongs direct" in render(report)
-
-
-def test_grpc_web_bodies_split_into_messages_and_trailers() -> None:
-    body = frame(b"hello") + frame(b"grpc-status:0\r\ngrpc-message:\r\n", flags=0x80)
-    assert grpc_web_frames(body) == ([b"hello"], {"grpc-status": "0", "grpc-message": ""})
 
 
 def test_profiles_are_summed_by_library_and_function() -> None:

@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from chorus_client import ChorusClient
+from chorus_devtools.processes import clean_env
 from deploy.compose.init_secrets import KEYS_DIR, init_secrets
 from tests.support.databases import POSTGRES_URL, require_postgres
 from tests.support.deploy_tools import ROOT
-from tests.support.processes import command_env, run_command, running_service
+from tests.support.processes import run_command, running_service
 from tests.support.required import require
 
 INIT_SCRIPT = ROOT / "deploy/compose/postgres/init-chorus-databases.sh"
@@ -135,7 +136,7 @@ async def test_compose_database_setup_runs_the_suite(names: Names, tmp_path: Pat
         assert str(roles[role]["rolpassword"]).startswith("SCRAM-SHA-256$"), role
 
     # The migrations, as compose's auth-migrate and resource-migrate run them.
-    auth_env = command_env(
+    auth_env = clean_env(
         CHORUS_AUTH_LISTEN="127.0.0.1:0",
         CHORUS_AUTH_DATABASE_URL=url(names.auth_db, names.auth_db),
         CHORUS_AUTH_DATABASE_PASSWORD_FILE=str(secrets / "auth-db-password"),
@@ -148,7 +149,7 @@ async def test_compose_database_setup_runs_the_suite(names: Names, tmp_path: Pat
         "CHORUS_RESOURCE_DATABASE_PASSWORD_FILE": str(secrets / "resource-db-password"),
         "CHORUS_RESOURCE_APP_ROLE": names.resource_app,
     }
-    migrate_env = command_env(
+    migrate_env = clean_env(
         **resource_settings,
         CHORUS_RESOURCE_MIGRATION_DATABASE_URL=url(names.resource_owner, names.resource_db),
         CHORUS_RESOURCE_MIGRATION_DATABASE_PASSWORD_FILE=str(
@@ -161,7 +162,7 @@ async def test_compose_database_setup_runs_the_suite(names: Names, tmp_path: Pat
 
     # Both services as their login roles, a user and a song through them.
     async with running_service("chorus_auth", auth_env, tmp_path) as auth:
-        resource_env = command_env(
+        resource_env = clean_env(
             **resource_settings,
             CHORUS_RESOURCE_LISTEN="127.0.0.1:0",
             CHORUS_RESOURCE_JWKS=f"grpc://{auth.target}",

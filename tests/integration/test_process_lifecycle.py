@@ -18,19 +18,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from chorus_client import ChorusClient
+from chorus_devtools.health import SERVING, health_status
+from chorus_devtools.polling import wait_until
+from chorus_devtools.ports import free_ports
+from chorus_devtools.processes import clean_env
 from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
-from tests.support.health import SERVING, health_status
 from tests.support.metrics import sample
-from tests.support.polling import wait_until
 from tests.support.processes import (
     access_lines,
-    command_env,
     prepare_home,
     run_command,
     running_service,
 )
-from tests.support.running_app import free_ports
 from tests.support.songs import all_songs
 
 AUTH = "chorus.auth.v1.AuthService"
@@ -72,6 +72,8 @@ async def test_call_in_flight_at_sigterm_completes(home: Path) -> None:
     metrics = f"127.0.0.1:{metrics_port}"
     slow = service_env(
         home,
+        # However slow the machine, the grace period is not what ends the call.
+        CHORUS_SHUTDOWN_GRACE_SECONDS="120",
         CHORUS_AUTH_ARGON2_MEMORY_KIB="262144",
         CHORUS_AUTH_ARGON2_TIME_COST="4",
         CHORUS_AUTH_METRICS_LISTEN=metrics,
@@ -217,7 +219,7 @@ def test_keys_generate_if_missing_adds_no_second_key(tmp_path: Path) -> None:
     keys_dir = tmp_path / "keys"
 
     def generate(*flags: str) -> list[Path]:
-        env = command_env(CHORUS_AUTH_KEYS_DIR=str(keys_dir))
+        env = clean_env(CHORUS_AUTH_KEYS_DIR=str(keys_dir))
         result = run_command("chorus_auth", "keys", "generate", *flags, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         return sorted(keys_dir.glob("*.pem"))

@@ -23,7 +23,7 @@ from chorus_core.errors import NotFound
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
 from chorus_core.server import GrpcServer, ServerSettings, ServiceRegistration
-from tests.support.health import SERVING, health_status
+from chorus_devtools.health import SERVING, health_status
 from tests.support.suite import Suite
 
 AUTH = auth_pb.DESCRIPTOR.services_by_name["AuthService"]

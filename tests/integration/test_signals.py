@@ -16,11 +16,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
+from chorus_devtools.processes import clean_env
 from tests.conftest import PASSWORD, unique_email
 from tests.support.databases import BACKENDS
 from tests.support.gateway import running_gateway
 from tests.support.metrics import Samples, scrape
-from tests.support.processes import command_env, run_command, running_service
+from tests.support.processes import run_command, running_service
 from tests.support.suite import Suite, running_suite
 
 AUTH = "chorus.auth.v1.AuthService"
@@ -68,7 +69,7 @@ async def test_metrics_count_calls_by_method_and_code(suite: Suite, jane: UserSe
 
 
 async def test_json_access_log_names_method_code_tenant_and_request_id(tmp_path: Path) -> None:
-    env = command_env(
+    env = clean_env(
         CHORUS_AUTH_LISTEN="127.0.0.1:0",
         CHORUS_AUTH_DATABASE_URL=f"sqlite:///{tmp_path / 'auth.db'}",
         CHORUS_AUTH_KEYS_DIR=str(tmp_path / "keys"),

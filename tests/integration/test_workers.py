@@ -19,9 +19,9 @@ import pytest
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
+from chorus_devtools.health import SERVING, health_status
 from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
-from tests.support.health import SERVING, health_status
 from tests.support.processes import (
     ServiceProcess,
     prepare_home,

@@ -1,9 +1,9 @@
 """The real Envoy gateway in front of a running `Suite`, and raw HTTP calls to it.
 
 `running_gateway` renders gateway/envoy.template.yaml for the suite's ports,
-starts `.venv/bin/envoy` in its own session (listener and admin on ports the
-system picks), waits until Envoy is LIVE and both clusters pass their gRPC
-health checks, and stops Envoy by PID on leaving.
+starts Envoy with `chorus_devtools.envoy` (its own session, listener and admin
+on ports the system picks, ready once LIVE and both clusters pass their gRPC
+health checks), and stops Envoy by PID on leaving.
 
 Everything here runs in the event loop that also runs the services: waiting is
 done with asyncio (subprocesses, sleeps) or in worker threads, never by
@@ -13,27 +13,22 @@ blocking the loop.
 import asyncio
 import http.client
 import json
-import os
-import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from chorus_auth.signing_keys import load_signing_keys
+from chorus_devtools import envoy, grpc_web, processes
 from scripts.render_envoy_config import DEFAULT_CORS_ORIGINS, render
 from tests.support.suite import Suite
 
-ENVOY = Path(sys.executable).parent / "envoy"
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 HTTP_TIMEOUT = 10.0
-CLUSTERS = ("auth", "resource")
+START_SECONDS = 30.0
+STOP_SECONDS = 10.0
 
 
 def write_jwks(keys_dir: Path, path: Path) -> Path:
@@ -79,7 +74,7 @@ def render_for_suite(
 async def run_envoy(*args: str, within: float = 60.0) -> tuple[int, str]:
     """`envoy <args>` run to completion; its exit code and output (stdout + stderr)."""
     process = await asyncio.create_subprocess_exec(
-        str(ENVOY),
+        str(envoy.ENVOY),
         *args,
         stdin=subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
@@ -89,7 +84,7 @@ async def run_envoy(*args: str, within: float = 60.0) -> tuple[int, str]:
     try:
         output, _ = await asyncio.wait_for(process.communicate(), within)
     finally:
-        await _ensure_stopped(process)
+        await processes.stop(process)
     assert process.returncode is not None
     return process.returncode, output.decode(errors="replace")
 
@@ -105,19 +100,23 @@ class HttpReply:
 @dataclass(frozen=True)
 class GrpcWebReply:
     http: HttpReply
-    messages: list[bytes]
-    trailers: dict[str, str]
+    body: grpc_web.Body
+
+    @property
+    def messages(self) -> list[bytes]:
+        return self.body.messages
+
+    @property
+    def trailers(self) -> dict[str, str]:
+        return self.body.trailers
 
     @property
     def grpc_status(self) -> int | None:
-        """From the trailer frame, or from the headers of a trailers-only reply."""
-        value = self.trailers.get("grpc-status", self.http.headers.get("grpc-status"))
-        return None if value is None else int(value)
+        return grpc_web.grpc_status(self.body, self.http.headers)
 
     @property
     def grpc_message(self) -> str:
-        value = self.trailers.get("grpc-message", self.http.headers.get("grpc-message", ""))
-        return unquote(value)  # grpc-message is percent-encoded UTF-8
+        return grpc_web.grpc_message(self.body, self.http.headers)
 
 
 @dataclass(frozen=True)
@@ -196,47 +195,11 @@ class Gateway:
         reply = await self.request(
             "POST",
             path,
-            {
-                "content-type": "application/grpc-web+proto",
-                "x-grpc-web": "1",
-                "x-user-agent": "chorus-tests",
-                "accept": "application/grpc-web+proto",
-                **(headers or {}),
-            },
-            grpc_web_frame(message),
+            {**grpc_web.REQUEST_HEADERS, "x-user-agent": "chorus-tests", **(headers or {})},
+            grpc_web.frame(message),
             source_host=source_host,
         )
-        messages, trailers = parse_grpc_web_body(reply.body)
-        return GrpcWebReply(reply, messages, trailers)
-
-
-def grpc_web_frame(message: bytes, flags: int = 0) -> bytes:
-    """One gRPC(-Web) frame: a flag byte, a 4-byte big-endian length, the bytes."""
-    return bytes([flags]) + len(message).to_bytes(4, "big") + message
-
-
-def parse_grpc_web_body(body: bytes) -> tuple[list[bytes], dict[str, str]]:
-    """The messages of a gRPC-Web reply body and its trailers (the 0x80 frame)."""
-    messages: list[bytes] = []
-    trailers: dict[str, str] = {}
-    position = 0
-    while position < len(body):
-        if len(body) - position < 5:
-            raise AssertionError(f"truncated gRPC-Web frame header in {body!r}")
-        flags = body[position]
-        length = int.from_bytes(body[position + 1 : position + 5], "big")
-        payload = body[position + 5 : position + 5 + length]
-        if len(payload) != length:
-            raise AssertionError(f"truncated gRPC-Web frame in {body!r}")
-        position += 5 + length
-        if flags & 0x80:
-            for line in payload.decode().split("\r\n"):
-                if line:
-                    name, _, value = line.partition(":")
-                    trailers[name.strip().lower()] = value.strip()
-        else:
-            messages.append(payload)
-    return messages, trailers
+        return GrpcWebReply(reply, grpc_web.decode(reply.body))
 
 
 GRPC_WEB_REQUEST_HEADERS = (
@@ -320,120 +283,31 @@ async def running_gateway(
 @asynccontextmanager
 async def running_envoy(config: Path, folder: Path) -> AsyncIterator[Gateway]:
     """Envoy with `config`, once LIVE and every host of both clusters is healthy."""
-    admin_address_file = folder / "admin-address"
     access_log_file = folder / "access.log"
     envoy_log_file = folder / "envoy.log"
-    with access_log_file.open("wb") as stdout, envoy_log_file.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            str(ENVOY),
-            "-c",
-            str(config),
-            "--admin-address-path",
-            str(admin_address_file),
-            # Tests start several Envoys at once: no shared memory between them.
-            "--disable-hot-restart",
-            "--concurrency",
-            "2",
-            "--log-level",
-            "info",
-            "--file-flush-interval-msec",
-            "200",
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            # Its own session: no signal meant for the test run's process group
-            # reaches it; it is stopped by its PID below.
-            start_new_session=True,
-        )
+    started = await envoy.start(
+        config,
+        folder,
+        # Tests start several Envoys at once: few threads each.
+        "--concurrency",
+        "2",
+        "--log-level",
+        "info",
+        "--file-flush-interval-msec",
+        "200",
+        stdout=access_log_file,
+        stderr=envoy_log_file,
+        within=START_SECONDS,
+    )
     try:
-        admin, target = await _wait_until_ready(process, admin_address_file, envoy_log_file)
         yield Gateway(
-            target=target,
-            admin=admin,
-            pid=process.pid,
+            target=started.target,
+            admin=started.admin,
+            pid=started.process.pid,
             config_file=config,
             access_log_file=access_log_file,
             envoy_log_file=envoy_log_file,
             folder=folder,
         )
     finally:
-        await _ensure_stopped(process)
-
-
-async def admin_get(admin: str, path: str) -> HttpReply:
-    return await http_request(admin, "GET", path, {})
-
-
-async def _wait_until_ready(
-    process: asyncio.subprocess.Process, admin_address_file: Path, log_file: Path
-) -> tuple[str, str]:
-    """Envoy's admin and listener addresses, once it is LIVE with healthy clusters."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + START_TIMEOUT
-    last = "Envoy did not write its admin address"
-    while loop.time() < deadline:
-        if process.returncode is not None:
-            raise AssertionError(f"envoy exited with {process.returncode}:\n{_read(log_file)}")
-        admin = _read_admin_address(admin_address_file)
-        if admin is not None:
-            try:
-                ready = await admin_get(admin, "/ready")
-                clusters = await admin_get(admin, "/clusters")
-            except OSError as error:
-                last = f"admin not answering: {error}"
-            else:
-                unhealthy = [
-                    name for name in CLUSTERS if not _cluster_healthy(clusters.body.decode(), name)
-                ]
-                if ready.body.strip() != b"LIVE":
-                    last = f"/ready says {ready.body!r}"
-                elif unhealthy:
-                    last = f"clusters not healthy yet: {unhealthy}"
-                else:
-                    return admin, await _listener_target(admin)
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"gateway not ready after {START_TIMEOUT}s ({last}):\n{_read(log_file)}")
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")
-
-
-def _read_admin_address(path: Path) -> str | None:
-    try:
-        address = path.read_text().strip()
-    except FileNotFoundError:
-        return None
-    return address or None
-
-
-def _cluster_healthy(clusters: str, name: str) -> bool:
-    """Every host of cluster `name` is healthy (admin /clusters text format)."""
-    flags = [
-        line.rpartition("::")[2]
-        for line in clusters.splitlines()
-        if line.startswith(f"{name}::") and "::health_flags::" in line
-    ]
-    return bool(flags) and all(flag == "healthy" for flag in flags)
-
-
-async def _listener_target(admin: str) -> str:
-    reply = await admin_get(admin, "/listeners?format=json")
-    statuses = json.loads(reply.body)["listener_statuses"]
-    address = next(s for s in statuses if s["name"] == "chorus")["local_address"]
-    socket_address = address["socket_address"]
-    return f"{socket_address['address']}:{socket_address['port_value']}"
-
-
-async def _ensure_stopped(process: asyncio.subprocess.Process) -> None:
-    """SIGTERM by PID, then SIGKILL if it has not exited within STOP_TIMEOUT."""
-    if process.returncode is not None:
-        return
-    with suppress(ProcessLookupError):
-        os.kill(process.pid, signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
-    except TimeoutError:
-        with suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGKILL)
-        await process.wait()
+        await processes.stop(started.process, grace=STOP_SECONDS)

@@ -2,7 +2,6 @@
 configured by env values only, logging to a file, always stopped by PID."""
 
 import asyncio
-import os
 import re
 import signal
 import subprocess
@@ -10,28 +9,22 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.health import SERVING, health_status
+from chorus_devtools.health import SERVING, health_status
+from chorus_devtools.processes import clean_env, listening_port, spawn, stop
 
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 15.0
 COMMAND_TIMEOUT = 30.0
-_LISTENING = re.compile(r"service listening on port (\d+)")
 _ACCESS_LINE = re.compile(r" INFO chorus\.access (/\S+) ([A-Z_]+) [\d.]+ms$", re.MULTILINE)
 
 
 def access_lines(log: str) -> Counter[tuple[str, str]]:
     """(method path, status) of every call a service's text access log shows."""
     return Counter(_ACCESS_LINE.findall(log))
-
-
-def command_env(**settings: str) -> dict[str, str]:
-    """This process's environment without its CHORUS_ settings, plus `settings`."""
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
-    return {**inherited, **settings}
 
 
 def service_env(folder: Path, grace_seconds: int, **overrides: str) -> dict[str, str]:
@@ -46,7 +39,7 @@ def service_env(folder: Path, grace_seconds: int, **overrides: str) -> dict[str,
         "CHORUS_RESOURCE_DATABASE_URL": f"sqlite:///{folder / 'resource.db'}",
         "CHORUS_SHUTDOWN_GRACE_SECONDS": str(grace_seconds),
     }
-    return command_env(**{**settings, **overrides})
+    return clean_env(**{**settings, **overrides})
 
 
 def prepare_home(folder: Path, env: Mapping[str, str]) -> Path:
@@ -102,8 +95,7 @@ class ServiceProcess:
 
     async def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
         """Send `sig` and wait for the exit code."""
-        self.send(sig)
-        return await self.exit_code()
+        return await stop(self.process, sig, grace=STOP_TIMEOUT)
 
 
 @asynccontextmanager
@@ -116,49 +108,14 @@ async def running_service(
     log. On leaving, a process still running gets SIGTERM, then SIGKILL.
     """
     log_file = folder / f"{package}-{uuid.uuid4().hex[:8]}.log"
-    with log_file.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            package,
-            "serve",
-            env=dict(env),
-            cwd=folder,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-        )
+    process = await spawn(
+        [sys.executable, "-m", package, "serve"], env=env, cwd=folder, log_file=log_file
+    )
     try:
-        port = await _listening_port(process, log_file)
+        port = await listening_port(process, log_file, within=START_TIMEOUT)
         service = ServiceProcess(process, log_file, f"127.0.0.1:{port}")
         if await health_status(service.target) != SERVING:
             raise AssertionError(f"{package} listens but is not SERVING:\n{service.log()}")
         yield service
     finally:
-        await _ensure_stopped(process)
-
-
-async def _listening_port(process: asyncio.subprocess.Process, log_file: Path) -> int:
-    loop = asyncio.get_running_loop()
-    deadline, log = loop.time() + START_TIMEOUT, ""
-    while loop.time() < deadline:
-        log = await asyncio.to_thread(log_file.read_text, encoding="utf-8")
-        if found := _LISTENING.search(log):
-            return int(found.group(1))
-        if process.returncode is not None:
-            raise AssertionError(f"exited with {process.returncode} before listening:\n{log}")
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"not listening after {START_TIMEOUT}s:\n{log}")
-
-
-async def _ensure_stopped(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    with suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
-    except TimeoutError:
-        with suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
+        await stop(process, grace=STOP_TIMEOUT)

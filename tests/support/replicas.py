@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from tests.support.processes import ServiceProcess, access_lines, command_env, running_service
+from chorus_devtools.processes import clean_env
+from tests.support.processes import ServiceProcess, access_lines, running_service
 from tests.support.suite import Suite
 
 SHUTDOWN_GRACE_SECONDS = 5
@@ -26,7 +27,7 @@ def served_calls(replica: ServiceProcess) -> Counter[tuple[str, str]]:
 def resource_env(suite: Suite) -> dict[str, str]:
     """Settings of a resource replica: the suite's database and auth service, a free port."""
     url = suite.resource_settings.database_url.render_as_string(hide_password=False)
-    return command_env(
+    return clean_env(
         CHORUS_RESOURCE_LISTEN="127.0.0.1:0",
         CHORUS_RESOURCE_DATABASE_URL=url,
         CHORUS_RESOURCE_JWKS=f"grpc://{suite.auth_target}",

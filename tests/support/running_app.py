@@ -8,13 +8,13 @@ gateway folder under a temporary directory, and stops it by process group.
 import asyncio
 import os
 import signal
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.processes import command_env
+from chorus_devtools.ports import free_ports, listening
+from chorus_devtools.processes import clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Chorus is running"
@@ -34,21 +34,10 @@ class App:
         return self.log_file.read_text(encoding="utf-8", errors="replace")
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 @asynccontextmanager
 async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIterator[App]:
     auth, resource, gateway, admin, web = free_ports(5)
-    env = command_env(
+    env = clean_env(
         CHORUS_AUTH_LISTEN=f"127.0.0.1:{auth}",
         CHORUS_RESOURCE_LISTEN=f"127.0.0.1:{resource}",
         CHORUS_GATEWAY_LISTEN=f"127.0.0.1:{gateway}",
@@ -116,12 +105,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 async def _wait_closed(ports: list[int]) -> None:
     deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT
-    while any(_listening(port) for port in ports):
+    while any(listening(port) for port in ports):
         if asyncio.get_running_loop().time() > deadline:
             raise RuntimeError(f"parts of the suite still listen on {ports} after stopping")
         await asyncio.sleep(0.3)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
