@@ -39,6 +39,7 @@ PLUMBING = (
     "asyncio/events.py",
     "threading.py",
     "chorus_core/cli.py",
+    "chorus_core/supervisor.py",
     "__main__.py",
 )
 """Frames on every stack (the event loop, the command): left out of the "total" view."""

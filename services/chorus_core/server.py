@@ -83,7 +83,7 @@ class GrpcServer:
         """Bind `listen` (default: the settings' address) and start serving; returns the port.
 
         On Linux grpcio binds with SO_REUSEPORT, so several worker processes can
-        serve one port and the kernel spreads connections over them (`chorus_core.cli`).
+        serve one port and the kernel spreads connections over them (`chorus_core.supervisor`).
         """
         address = listen or self._settings.listen
         self.port = self._server.add_insecure_port(address)
