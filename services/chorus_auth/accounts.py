@@ -10,11 +10,11 @@ meanwhile), then starts the session in a write transaction.
 from chorus_auth.credentials import check_new_password, email_key, normalized_email
 from chorus_auth.passwords import PasswordHashing
 from chorus_auth.records import UserRecord
-from chorus_auth.roles import OWNER
 from chorus_auth.sessions import IssuedSession, Sessions
 from chorus_auth.store import AuthDatabase
 from chorus_core.caller import Caller
 from chorus_core.errors import NotFound, Unauthenticated, Violations
+from chorus_core.roles import OWNER
 from chorus_core.sqltypes import utcnow
 
 BAD_CREDENTIALS = "wrong email or password"

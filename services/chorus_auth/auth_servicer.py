@@ -8,10 +8,10 @@ from chorus.auth.v1 import auth_service_pb2 as pb
 from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from chorus_auth.accounts import Accounts
 from chorus_auth.messages import session_message, user_message
-from chorus_auth.roles import role_message
 from chorus_auth.sessions import Sessions
 from chorus_auth.signing_keys import SigningKeys
 from chorus_core.caller import current_caller
+from chorus_core.roles import role_message
 
 Context = grpc.aio.ServicerContext[Any, Any]
 

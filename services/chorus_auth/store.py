@@ -28,10 +28,10 @@ from chorus_auth.records import (
     TenantRecord,
     UserRecord,
 )
-from chorus_auth.roles import OWNER
 from chorus_core.database import Database
 from chorus_core.errors import AlreadyExists
 from chorus_core.pagination import AnyRow, AnySelect, PageRequest, keyset_page
+from chorus_core.roles import OWNER
 
 
 class AuthDatabase:

@@ -9,12 +9,12 @@ from chorus.auth.v1 import tenant_service_pb2 as pb
 from chorus.auth.v1 import tenant_service_pb2_grpc as pb_grpc
 from chorus_auth.messages import session_message, timestamp
 from chorus_auth.records import InvitationRecord, MemberRecord, MembershipRecord, TenantRecord
-from chorus_auth.roles import ROLE_NAMES, role_message
 from chorus_auth.sessions import Sessions
 from chorus_auth.tenants import Tenants
 from chorus_core.caller import current_caller
 from chorus_core.errors import Violations
 from chorus_core.pagination import page_request
+from chorus_core.roles import ROLE_NAMES, role_message
 
 Context = grpc.aio.ServicerContext[Any, Any]
 

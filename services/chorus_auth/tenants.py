@@ -12,17 +12,16 @@ from datetime import datetime, timedelta
 
 from chorus_auth.credentials import email_key, normalized_email
 from chorus_auth.records import InvitationRecord, MemberRecord, MembershipRecord, TenantRecord
-from chorus_auth.roles import OWNER, require_manager
 from chorus_auth.store import AuthDatabase, AuthStore
 from chorus_core.caller import Caller
 from chorus_core.errors import (
     AlreadyExists,
     FailedPrecondition,
     NotFound,
-    PermissionDenied,
     Violations,
 )
 from chorus_core.pagination import PageRequest
+from chorus_core.roles import OWNER, Permission, require, require_manager
 from chorus_core.sqltypes import utcnow
 from chorus_core.validation import required_text
 
@@ -164,8 +163,7 @@ class Tenants:
         async with self._db.write() as store:
             tenant, actor = await _membership(store, caller, tenant_id, lock=True)
             _shared(tenant)
-            if actor != OWNER:
-                raise PermissionDenied("only owners can delete a tenant")
+            require(actor, Permission.DELETE_TENANT)
             await store.delete_tenant(tenant_id)
 
 

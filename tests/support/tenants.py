@@ -8,17 +8,13 @@ from dataclasses import dataclass
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import tenant_service_pb2 as pb
 from chorus_client import ChorusClient, UserSession
+from chorus_core.roles import ROLE_MESSAGES, Permission, allows
 from tests.support.paging import every_item
 from tests.support.songs import new_user
 
-ROLES: dict[str, "auth_pb.Role.ValueType"] = {
-    "owner": auth_pb.ROLE_OWNER,
-    "admin": auth_pb.ROLE_ADMIN,
-    "editor": auth_pb.ROLE_EDITOR,
-    "viewer": auth_pb.ROLE_VIEWER,
-}
+ROLES = ROLE_MESSAGES
 """Every role, strongest first, by the name tokens carry in their `role` claim."""
-WRITERS = frozenset({"owner", "admin", "editor"})
+WRITERS = frozenset(role for role in ROLES if allows(role, Permission.CHANGE_RESOURCES))
 """The roles that may change songs."""
 
 
