@@ -48,6 +48,8 @@ $(PROTO_IMAGE): $(STAMP) $(PROTOS) tools/proto_image.py
 gen: $(PROTO_IMAGE) $(WEB_STAMP) ## regenerate Python and TypeScript code from protos/
 	$(BIN)/buf generate $(PROTO_IMAGE) --path chorus
 	$(BIN)/buf generate $(PROTO_IMAGE) --path buf/validate --template buf.gen.validate.yaml
+	@# the whole contract with its comments, for server reflection (chorus_core.reflection)
+	cp $(PROTO_IMAGE) gen/python/chorus/api.binpb
 	cd web && ../$(BIN)/buf generate proto --template buf.gen.yaml
 
 check-gen: gen ## fail if generated code differs from protos/

@@ -15,8 +15,10 @@ from chorus_auth.tenants import Tenants
 from chorus_auth.token_issuer import AccessTokenIssuer
 from chorus_core.database import Database, create_engine
 from chorus_core.interceptors.auth_interceptor import AuthInterceptor
+from chorus_core.interceptors.decoding_interceptor import DecodingInterceptor
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
+from chorus_core.reflection import api_services
 from chorus_core.server import GrpcServer, ServiceRegistration
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier, StaticKeys
@@ -54,8 +56,16 @@ def build_auth_server(
                 tenant_grpc.add_TenantServiceServicer_to_server,
             ),
         ],
-        [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, PUBLIC_METHODS)],
+        [
+            LoggingInterceptor(),
+            ErrorInterceptor(),
+            DecodingInterceptor(),
+            AuthInterceptor(verifier, PUBLIC_METHODS),
+        ],
         telemetry,
+        readiness=db.readiness,
+        # The gateway sends reflection here: describe every service it routes.
+        reflected=api_services(),
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -30,6 +30,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from chorus_core.config import ConfigError, read_secret_file
+from chorus_core.database_outage import OutageWatch, is_outage
+from chorus_core.errors import DatabaseUnavailable
+from chorus_core.readiness import Readiness
 
 _BEGIN_OPTION = "chorus_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -38,6 +41,8 @@ POOL_SIZE = 10
 """PostgreSQL connections each process keeps open (one event loop rarely needs more)."""
 MAX_OVERFLOW = 10
 """Extra connections a burst may open beyond POOL_SIZE (closed again when returned)."""
+CONNECT_TIMEOUT_SECONDS = 5
+"""How long opening a PostgreSQL connection may take before the call is UNAVAILABLE."""
 
 
 def database_url(
@@ -120,7 +125,7 @@ def create_engine(
 ) -> AsyncEngine:
     """An async engine; SQLite files get their folder, WAL and a busy timeout."""
     if url.get_backend_name() != "sqlite":
-        options = dict(engine_options)
+        options = {"connect_args": {"timeout": CONNECT_TIMEOUT_SECONDS}, **engine_options}
         if "poolclass" not in options:  # the default queue pool: our sizes
             options = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **options}
         engine = create_async_engine(url, **options)
@@ -151,10 +156,17 @@ def create_engine(
 
 
 class Database:
-    """Hands out sessions, each inside one transaction that commits on success."""
+    """Hands out sessions, each inside one transaction that commits on success.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    A database outage met inside a session (connecting, a statement, the
+    commit) is raised as `DatabaseUnavailable`, and `readiness` reports the
+    database condition failing until the database answers again.
+    """
+
+    def __init__(self, engine: AsyncEngine, readiness: Readiness | None = None) -> None:
         self.engine = engine
+        self.readiness = readiness or Readiness()
+        self._outages = OutageWatch(engine, self.readiness)
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(
             engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
@@ -162,13 +174,24 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._reader.begin() as session:
+        async with self._outage_guard(), self._reader.begin() as session:
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._writer.begin() as session:
+        async with self._outage_guard(), self._writer.begin() as session:
             yield session
 
+    @asynccontextmanager
+    async def _outage_guard(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            self._outages.outage(error)
+            raise DatabaseUnavailable() from error
+
     async def close(self) -> None:
+        await self._outages.stop()
         await self.engine.dispose()

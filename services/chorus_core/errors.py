@@ -1,8 +1,11 @@
-"""Errors that handlers raise; the error interceptor turns them into gRPC statuses."""
+"""What can go wrong in a call, said in the service's own terms.
+
+Handlers, stores and helpers raise these; they know nothing of the transport.
+The error interceptor (`chorus_core.interceptors.error_interceptor`) holds the
+one table that turns each kind into a gRPC status code.
+"""
 
 from dataclasses import dataclass
-
-import grpc
 
 
 @dataclass(frozen=True)
@@ -16,15 +19,13 @@ class FieldViolation:
 class ServiceError(Exception):
     """An expected failure with a client-facing message."""
 
-    code: grpc.StatusCode = grpc.StatusCode.INTERNAL
-
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
 class InvalidArgument(ServiceError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    """The request cannot be accepted as it is; `violations` name each bad field."""
 
     def __init__(self, violations: list[FieldViolation]) -> None:
         fields = ", ".join(v.field for v in violations)
@@ -34,27 +35,34 @@ class InvalidArgument(ServiceError):
 
 
 class Unauthenticated(ServiceError):
-    code = grpc.StatusCode.UNAUTHENTICATED
+    """The caller did not prove who they are (no token, or a bad one)."""
 
 
 class PermissionDenied(ServiceError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    """The caller is known but their role does not allow this."""
 
 
 class NotFound(ServiceError):
-    code = grpc.StatusCode.NOT_FOUND
+    """The thing named does not exist, or not for this caller."""
 
 
 class AlreadyExists(ServiceError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    """The thing to create is there already."""
 
 
 class FailedPrecondition(ServiceError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    """The request is valid but the state it meets does not allow it."""
 
 
 class Unavailable(ServiceError):
-    code = grpc.StatusCode.UNAVAILABLE
+    """Something the service depends on cannot be reached now: try again."""
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached or lost the connection mid-call."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is unavailable: try again shortly")
 
 
 class Violations:

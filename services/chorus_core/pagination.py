@@ -24,6 +24,8 @@ AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_TOKEN_LENGTH = 512
+"""Longer than any token this module makes (about 100 characters): refused unread."""
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,33 @@ async def keyset_page(
 
 
 def _decode(token: str) -> tuple[datetime, str] | None:
+    """The position a token names, or None for anything this module did not make.
+
+    Read defensively: the token comes from the client, so any text may arrive
+    (deeply nested JSON, times that overflow when moved to UTC, ...).
+    """
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         payload = json.loads(raw)
+        if not isinstance(payload, dict):
+            return None
         stamp, raw_id = payload["t"], payload["i"]
         if not isinstance(stamp, str) or not isinstance(raw_id, str):
             return None  # e.g. uuid.UUID(5) raises AttributeError, not ValueError
         create_time = datetime.fromisoformat(stamp)
         item_id = str(uuid.UUID(raw_id))
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        if create_time.tzinfo is None or item_id != raw_id:
+            return None
+        # In UTC: SQLite compares the naive text of the time, dropping any offset.
+        return create_time.astimezone(UTC), item_id
+    except (
+        binascii.Error,
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+        RecursionError,
+    ):
         return None
-    if create_time.tzinfo is None or item_id != raw_id:
-        return None
-    # In UTC: SQLite compares the naive text of the time, dropping any offset.
-    return create_time.astimezone(UTC), item_id

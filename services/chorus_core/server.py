@@ -1,17 +1,21 @@
 """The gRPC server every Chorus service runs: interceptor chain, health,
-reflection, message size limit and graceful shutdown on SIGTERM/SIGINT."""
+reflection, message size limit and graceful shutdown on SIGTERM/SIGINT.
+
+Health says SERVING only while the service is ready (`Readiness`: its
+database answers, its keys are known), and NOT_SERVING from SIGTERM on."""
 
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
+from chorus_core.readiness import Readiness
+from chorus_core.reflection import add_reflection
 from chorus_core.telemetry import Telemetry
 
 _log = logging.getLogger("chorus.server")
@@ -51,9 +55,18 @@ class GrpcServer:
         services: Sequence[ServiceRegistration],
         interceptors: Sequence[grpc.aio.ServerInterceptor],
         telemetry: Telemetry | None = None,
+        *,
+        readiness: Readiness | None = None,
+        reflected: Sequence[str] = (),
+        background: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
+        """`reflected`: the services reflection describes (default: the ones served here);
+        `background`: work that runs while the server serves (cancelled on stop)."""
         self._settings = settings
         self._services = services
+        self.readiness = readiness or Readiness()
+        self._background = background
+        self._tasks: list[asyncio.Task[None]] = []
         self.telemetry = telemetry or Telemetry()
         self.metrics_port: int | None = None
         self._health = health.aio.HealthServicer()
@@ -67,15 +80,7 @@ class GrpcServer:
         for service in services:
             service.add_to_server(service.servicer, self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
-        names = [s.name for s in services]
-        reflection.enable_server_reflection(
-            [
-                *names,
-                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-                reflection.SERVICE_NAME,
-            ],
-            self._server,
-        )
+        add_reflection(self._server, reflected or [s.name for s in services])
         self.port = 0
         self.host = settings.listen.rpartition(":")[0]
 
@@ -93,9 +98,24 @@ class GrpcServer:
             host, _, port = self._settings.metrics_listen.rpartition(":")
             offset = worker - 1 if int(port) else 0
             self.metrics_port = self.telemetry.metrics.serve(host, int(port) + offset)
-        for name in ["", *(s.name for s in self._services)]:
-            await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self._report_health()
+        self.readiness.listen(self._readiness_changed)
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(_awaited(work)) for work in self._background]
         return self.port
+
+    def _readiness_changed(self, _ready: bool) -> None:
+        self._tasks = [task for task in self._tasks if not task.done()]
+        self._tasks.append(asyncio.get_running_loop().create_task(self._report_health()))
+
+    async def _report_health(self) -> None:
+        for name in ["", *(s.name for s in self._services)]:
+            # Read at each step: readiness may change while this reports.
+            ready = self.readiness.ready
+            serving = health_pb2.HealthCheckResponse.SERVING
+            await self._health.set(
+                name, serving if ready else health_pb2.HealthCheckResponse.NOT_SERVING
+            )
 
     @property
     def address(self) -> str:
@@ -108,6 +128,9 @@ class GrpcServer:
         if self._settings.drain_seconds > 0:
             await asyncio.sleep(self._settings.drain_seconds)
         await self._server.stop(self._settings.shutdown_grace_seconds)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self.telemetry.shutdown()
 
     async def run_until_signalled(self) -> None:
@@ -119,3 +142,7 @@ class GrpcServer:
         await stop.wait()
         _log.info("shutting down (grace %.0fs)", self._settings.shutdown_grace_seconds)
         await self.stop()
+
+
+async def _awaited(work: Callable[[], Awaitable[None]]) -> None:
+    await work()

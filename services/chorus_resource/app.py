@@ -4,8 +4,10 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_core.database import Database, create_engine
 from chorus_core.interceptors.auth_interceptor import AuthInterceptor
+from chorus_core.interceptors.decoding_interceptor import DecodingInterceptor
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
+from chorus_core.readiness import Readiness
 from chorus_core.server import GrpcServer, ServiceRegistration
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier
@@ -21,9 +23,12 @@ def build_resource_server(
     settings: ResourceSettings, telemetry: Telemetry | None = None
 ) -> tuple[GrpcServer, Database]:
     """The service ready to start; `telemetry` defaults to metrics only (no tracing)."""
-    db = Database(create_engine(settings.database_url))
+    readiness = Readiness()
+    db = Database(create_engine(settings.database_url), readiness)
     keys = CachedJwks(
-        jwks_fetcher(settings.jwks_source), refresh_interval=settings.jwks_refresh_seconds
+        jwks_fetcher(settings.jwks_source),
+        refresh_interval=settings.jwks_refresh_seconds,
+        readiness=readiness,
     )
     verifier = AccessTokenVerifier(keys, settings.audience)
     server = GrpcServer(
@@ -35,8 +40,15 @@ def build_resource_server(
                 song_grpc.add_SongServiceServicer_to_server,
             )
         ],
-        [LoggingInterceptor(), ErrorInterceptor(), AuthInterceptor(verifier, public_methods=())],
+        [
+            LoggingInterceptor(),
+            ErrorInterceptor(),
+            DecodingInterceptor(),
+            AuthInterceptor(verifier, public_methods=()),
+        ],
         telemetry,
+        readiness=readiness,
+        background=[keys.keep_loaded],
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -1,9 +1,11 @@
 """The auth service's public keys, fetched, cached and refreshed.
 
-Tokens are verified offline: keys are fetched once at start, then again
-every `refresh_interval`, and early when a token names an unknown `kid` (at
-most once per `min_refetch_interval`, so forged kids cannot flood the auth
-service). If fetching fails, the keys already known stay in use.
+Tokens are verified offline: keys are fetched at start (again every
+`min_refetch_interval` until the auth service answers), then every
+`refresh_interval`, and at once when a token of the expected issuer names an
+unknown `kid` (at most once per `min_refetch_interval`, so forged kids cannot
+flood the auth service). If fetching fails, the keys already known stay in
+use. Until keys are known the service is not ready: health says NOT_SERVING.
 """
 
 import asyncio
@@ -23,10 +25,13 @@ from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
 from chorus_core.config import ConfigError
 from chorus_core.errors import Unavailable
 from chorus_core.jwks import keys_from_jwks
+from chorus_core.readiness import Readiness
 
 _log = logging.getLogger("chorus.jwks")
 
 JwksFetcher = Callable[[], Awaitable[Mapping[str, Any]]]
+
+CONDITION = "signing keys"
 
 
 class CachedJwks:
@@ -34,8 +39,9 @@ class CachedJwks:
         self,
         fetch: JwksFetcher,
         refresh_interval: float = 300.0,
-        min_refetch_interval: float = 30.0,
+        min_refetch_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        readiness: Readiness | None = None,
     ) -> None:
         self._fetch = fetch
         self._refresh_interval = refresh_interval
@@ -44,6 +50,8 @@ class CachedJwks:
         self._keys: dict[str, EllipticCurvePublicKey] = {}
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
+        self._readiness = readiness or Readiness()
+        self._readiness.set(CONDITION, False)
 
     async def key_for(self, kid: str) -> EllipticCurvePublicKey | None:
         key = self._keys.get(kid)
@@ -67,6 +75,14 @@ class CachedJwks:
             # still see a refresh due, so they wait for this one on the lock
             # instead of finding no keys (UNAVAILABLE) or stale ones.
             self._fetched_at = self._clock()
+            self._readiness.set(CONDITION, bool(self._keys))
+
+    async def keep_loaded(self) -> None:
+        """Fetch now, retry until keys are known, then refresh every `refresh_interval`."""
+        while True:
+            await self.refresh()
+            wait = self._refresh_interval if self._keys else self._min_refetch_interval
+            await asyncio.sleep(wait)
 
     def _due(self, interval: float) -> bool:
         return self._fetched_at is None or self._clock() - self._fetched_at >= interval

@@ -11,7 +11,7 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import descriptor_pb2
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
@@ -29,9 +29,18 @@ from tests.support.suite import Suite
 AUTH = auth_pb.DESCRIPTOR.services_by_name["AuthService"]
 SONGS = song_pb.DESCRIPTOR.services_by_name["SongService"]
 TENANTS = tenant_pb.DESCRIPTOR.services_by_name["TenantService"]
-COMMON_SERVICES = {"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"}
-ALSO_SERVED = {"auth": {TENANTS.full_name}, "resource": set()}
-"""Chorus services sharing a server with the one under test."""
+COMMON_SERVICES = {
+    "grpc.health.v1.Health",
+    "grpc.reflection.v1alpha.ServerReflection",
+    "grpc.reflection.v1.ServerReflection",
+}
+ALSO_DESCRIBED = {"auth": {TENANTS.full_name, SONGS.full_name}, "resource": set()}
+"""Other Chorus services that reflection describes: on auth, every service of the
+API (the gateway sends reflection there); on resource, its own."""
+REFLECTION_PATHS = (
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+)
 TOO_BIG = 2 * 1024 * 1024
 """Twice the default CHORUS_MAX_MESSAGE_BYTES the suite runs with."""
 
@@ -62,25 +71,35 @@ async def test_health_reports_serving_for_the_server_and_its_service(
 
 
 async def _reflect(
-    target: str, request: reflection_pb2.ServerReflectionRequest
+    target: str,
+    request: reflection_pb2.ServerReflectionRequest,
+    path: str = REFLECTION_PATHS[0],
 ) -> reflection_pb2.ServerReflectionResponse:
+    """One reflection request; v1 and v1alpha messages are the same on the wire."""
     async with grpc.aio.insecure_channel(target) as channel:
-        call = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo(
-            iter([request]), timeout=5
-        )
+        call = channel.stream_stream(
+            path,
+            request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+            response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+        )(iter([request]), timeout=5)
         [response] = [response async for response in call]
     return response
 
 
+@pytest.mark.parametrize("path", REFLECTION_PATHS)
 @pytest.mark.parametrize("service", ["auth", "resource"])
-async def test_reflection_lists_and_describes_the_services(suite: Suite, service: str) -> None:
+async def test_reflection_lists_and_describes_the_services_with_comments(
+    suite: Suite, service: str, path: str
+) -> None:
     target, descriptor = served(suite, service)
-    listed = await _reflect(target, reflection_pb2.ServerReflectionRequest(list_services=""))
+    listed = await _reflect(target, reflection_pb2.ServerReflectionRequest(list_services=""), path)
     names = {s.name for s in listed.list_services_response.service}
-    assert names == {descriptor.full_name, *ALSO_SERVED[service], *COMMON_SERVICES}
+    assert names == {descriptor.full_name, *ALSO_DESCRIBED[service], *COMMON_SERVICES}
 
     described = await _reflect(
-        target, reflection_pb2.ServerReflectionRequest(file_containing_symbol=descriptor.full_name)
+        target,
+        reflection_pb2.ServerReflectionRequest(file_containing_symbol=descriptor.full_name),
+        path,
     )
     files = {}
     for serialized in described.file_descriptor_response.file_descriptor_proto:
@@ -90,6 +109,8 @@ async def test_reflection_lists_and_describes_the_services(suite: Suite, service
     [reflected] = [s for s in main.service if s.name == descriptor.name]
     assert [m.name for m in reflected.method] == [m.name for m in descriptor.methods]
     assert set(main.dependency) <= set(files)  # grpcurl can resolve every imported type
+    comments = [location.leading_comments for location in main.source_code_info.location]
+    assert any(comment.strip() for comment in comments), "the proto comments are missing"
 
 
 async def test_oversized_song_is_resource_exhausted_and_songs_still_work(

@@ -1,8 +1,10 @@
-"""Turns handler exceptions into gRPC statuses with clear messages.
+"""Turns what handlers raise into gRPC statuses: the one table of codes.
 
-Expected failures (`ServiceError`) keep their code and message, and invalid
-arguments carry google.rpc.BadRequest details. Anything else is logged here
-and reaches the client as INTERNAL "internal error": never a stack trace,
+Domain errors (`chorus_core.errors`) say what happened; `STATUS_CODES` says
+which status code each kind is. The status is built as a google.rpc.Status
+(with BadRequest details for invalid arguments) and sent with grpcio-status,
+so clients read it back with `rpc_status.from_call`. Anything else is a bug:
+logged here and answered INTERNAL "internal error", never a stack trace,
 never UNKNOWN.
 """
 
@@ -13,14 +15,61 @@ from typing import Any
 
 import grpc
 from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
-from chorus_core.errors import InvalidArgument, ServiceError
+from chorus_core.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    Unauthenticated,
+    Unavailable,
+)
 from chorus_core.interceptors.base import UnaryBehavior, UnaryInterceptor
 
 _log = logging.getLogger("chorus.errors")
 
-STATUS_DETAILS_KEY = "grpc-status-details-bin"
+STATUS_CODES: dict[type[ServiceError], grpc.StatusCode] = {
+    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    NotFound: grpc.StatusCode.NOT_FOUND,
+    AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    Unavailable: grpc.StatusCode.UNAVAILABLE,
+}
+"""Each kind of domain error (and its subclasses) and the code it is sent with."""
+
+
+def status_code(error: ServiceError) -> grpc.StatusCode:
+    """The code for `error`: its own kind's, or the nearest base kind's in the table."""
+    for kind in type(error).__mro__:
+        code = STATUS_CODES.get(kind)
+        if code is not None:
+            return code
+    return grpc.StatusCode.INTERNAL
+
+
+def rich_status(error: ServiceError) -> status_pb2.Status:
+    """The google.rpc.Status of a domain error (BadRequest details for invalid arguments)."""
+    status = status_pb2.Status(code=status_code(error).value[0], message=error.message)
+    if isinstance(error, InvalidArgument):
+        detail = any_pb2.Any()
+        detail.Pack(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(
+                        field=v.field, description=v.description
+                    )
+                    for v in error.violations
+                ]
+            )
+        )
+        status.details.append(detail)
+    return status
 
 
 class ErrorInterceptor(UnaryInterceptor):
@@ -31,7 +80,8 @@ class ErrorInterceptor(UnaryInterceptor):
             try:
                 return await inner(request, context)
             except ServiceError as error:
-                await _abort(context, error)
+                status = rpc_status.to_status(rich_status(error))
+                await context.abort(status.code, status.details, status.trailing_metadata)
             except grpc.aio.AbortError:
                 raise
             except Exception:
@@ -39,24 +89,3 @@ class ErrorInterceptor(UnaryInterceptor):
                 await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
         return behavior
-
-
-async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: ServiceError) -> None:
-    if not isinstance(error, InvalidArgument):
-        await context.abort(error.code, error.message)
-    bad_request = error_details_pb2.BadRequest(
-        field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in error.violations
-        ]
-    )
-    detail = any_pb2.Any()
-    detail.Pack(bad_request)
-    status = status_pb2.Status(
-        code=code_pb2.INVALID_ARGUMENT, message=error.message, details=[detail]
-    )
-    await context.abort(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        error.message,
-        trailing_metadata=((STATUS_DETAILS_KEY, status.SerializeToString()),),
-    )
