@@ -22,6 +22,7 @@ from chorus_client import ChorusClient, UserSession
 from chorus_core.errors import NotFound
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
+from chorus_core.reflection import api_services
 from chorus_core.server import GrpcServer, ServerSettings, ServiceRegistration
 from chorus_devtools.health import SERVING, health_status
 from tests.support.suite import Suite
@@ -34,7 +35,7 @@ COMMON_SERVICES = {
     "grpc.reflection.v1alpha.ServerReflection",
     "grpc.reflection.v1.ServerReflection",
 }
-ALSO_DESCRIBED = {"auth": {TENANTS.full_name, SONGS.full_name}, "resource": set()}
+ALSO_DESCRIBED = {"auth": set(api_services()), "resource": set()}
 """Other Chorus services that reflection describes: on auth, every service of the
 API (the gateway sends reflection there); on resource, its own."""
 REFLECTION_PATHS = (

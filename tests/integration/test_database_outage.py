@@ -1,0 +1,132 @@
+"""A database outage is UNAVAILABLE (retryable), and health says NOT_SERVING
+until the database is back (issue 14, failure 1); nothing acknowledged is lost.
+
+PostgreSQL: a resource service reaches the shared server through a TCP proxy
+the test cuts (the server itself never stops). SQLite: a writer that holds the
+file longer than the busy timeout makes writes UNAVAILABLE, not INTERNAL.
+"""
+
+from __future__ import annotations  # the Async stubs exist in type stubs only
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+import grpc
+import pytest
+
+from chorus.resource.v1 import song_service_pb2 as song_pb
+from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
+from chorus_client import UserSession
+from chorus_core.database import SQLITE_BUSY_TIMEOUT_MS
+from chorus_core.server import ServerSettings
+from chorus_resource.app import build_resource_server
+from tests.support.health import SERVING, health_status
+from tests.support.suite import Suite
+from tests.support.tcp_proxy import TcpProxy, tcp_proxy
+
+NOT_SERVING = 2
+WITHIN = 15.0
+
+
+@asynccontextmanager
+async def resource_behind_proxy(suite: Suite) -> AsyncIterator[tuple[str, TcpProxy]]:
+    """A second resource service on the suite's database, connected through a proxy."""
+    url = suite.resource_settings.database_url
+    async with tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        settings = replace(
+            suite.resource_settings,
+            database_url=url.set(host="127.0.0.1", port=proxy.port),
+            server=ServerSettings(listen="127.0.0.1:0", shutdown_grace_seconds=1),
+        )
+        server, db = build_resource_server(settings)
+        port = await server.start()
+        try:
+            await until_health(f"127.0.0.1:{port}", SERVING)
+            yield f"127.0.0.1:{port}", proxy
+        finally:
+            await server.stop()
+            await db.close()
+
+
+async def until_health(target: str, expected: int) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WITHIN
+    while (status := await health_status(target)) != expected:
+        assert loop.time() < deadline, f"health stayed {status}, expected {expected}"
+        await asyncio.sleep(0.1)
+
+
+async def create(songs: song_grpc.SongServiceAsyncStub, user: UserSession, name: str) -> str:
+    request = song_pb.CreateSongRequest(song=song_pb.Song(name=name, artist="Outage"))
+    reply = await songs.CreateSong(request, metadata=await user.tokens.metadata(), timeout=10)
+    return reply.song.id
+
+
+@pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
+async def test_postgresql_outage_is_unavailable_and_not_serving_until_back(
+    suite: Suite, jane: UserSession
+) -> None:
+    async with (
+        resource_behind_proxy(suite) as (target, proxy),
+        grpc.aio.insecure_channel(target) as channel,
+    ):
+        songs = song_grpc.SongServiceStub(channel)
+        before = await create(songs, jane, "Before")
+        await proxy.cut()
+        codes = []
+        for attempt in range(5):
+            with pytest.raises(grpc.aio.AioRpcError) as failed:
+                await create(songs, jane, f"During {attempt}")
+            codes.append(failed.value.code())
+        assert set(codes) == {grpc.StatusCode.UNAVAILABLE}
+        assert "database" in (failed.value.details() or "")
+        await until_health(target, NOT_SERVING)
+
+        await proxy.restore()
+        await until_health(target, SERVING)
+        after = await create(songs, jane, "After")
+        listed = await songs.ListSongs(
+            song_pb.ListSongsRequest(page_size=100), metadata=await jane.tokens.metadata()
+        )
+        names = {song.id: song.name for song in listed.songs}
+        assert names[before] == "Before"
+        assert names[after] == "After"
+        assert not [name for name in names.values() if name.startswith("During")]
+
+
+@pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
+async def test_sqlite_held_longer_than_the_busy_timeout_is_unavailable(
+    suite: Suite, jane: UserSession
+) -> None:
+    path = suite.resource_settings.database_url.database
+    assert path
+    release = threading.Event()
+    held = threading.Event()
+
+    def hold_the_write_lock() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            held.set()
+            release.wait(SQLITE_BUSY_TIMEOUT_MS / 1000 * 3)
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+
+    holder = asyncio.create_task(asyncio.to_thread(hold_the_write_lock))
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        songs = song_grpc.SongServiceStub(channel)
+        await asyncio.to_thread(held.wait, 10)
+        try:
+            with pytest.raises(grpc.aio.AioRpcError) as failed:
+                await create(songs, jane, "Locked out")
+        finally:
+            release.set()
+            await holder
+        assert failed.value.code() == grpc.StatusCode.UNAVAILABLE
+        await until_health(suite.resource_target, SERVING)
+        assert await create(songs, jane, "After the lock")
