@@ -24,6 +24,8 @@ DEFAULT_AUTH = "127.0.0.1:50051"
 DEFAULT_RESOURCE = "127.0.0.1:50052"
 DEFAULT_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
 DEFAULT_AUTH_RATE_PER_MINUTE = 10
+DEFAULT_ANONYMOUS_RATE_PER_MINUTE = 300
+DEFAULT_CALL_SECONDS = 10
 DEFAULT_ISSUER = "chorus-auth"
 DEFAULT_AUDIENCE = "chorus"
 GENERATED_HEADER = (
@@ -97,6 +99,8 @@ def render(
     resource: str | Sequence[str] = DEFAULT_RESOURCE,
     cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
     auth_rate_per_minute: int = DEFAULT_AUTH_RATE_PER_MINUTE,
+    anonymous_rate_per_minute: int = DEFAULT_ANONYMOUS_RATE_PER_MINUTE,
+    call_seconds: int = DEFAULT_CALL_SECONDS,
     issuer: str = DEFAULT_ISSUER,
     audience: str = DEFAULT_AUDIENCE,
     template: Path = TEMPLATE,
@@ -117,6 +121,10 @@ def render(
         raise RenderError("cors_origins: at least one origin is needed")
     if auth_rate_per_minute < 1:
         raise RenderError("auth_rate_per_minute: must be at least 1")
+    if anonymous_rate_per_minute < 1:
+        raise RenderError("anonymous_rate_per_minute: must be at least 1")
+    if call_seconds < 1:
+        raise RenderError("call_seconds: must be at least 1")
     if not issuer or not audience:
         raise RenderError("issuer and audience must not be empty")
     listen_at = Address.parse(listen, "listen")
@@ -137,6 +145,8 @@ def render(
         "CORS_ORIGINS": _json([{"exact": origin} for origin in origins]),
         "CORS_ORIGIN_REGEX": _json(f"^(?:{'|'.join(re.escape(o) for o in origins)})$"),
         "AUTH_ATTEMPTS_PER_MINUTE": _json(auth_rate_per_minute),
+        "ANONYMOUS_CALLS_PER_MINUTE": _json(anonymous_rate_per_minute),
+        "CALL_SECONDS": _json(f"{call_seconds}s"),
     }
     config = Template(_without_leading_comment(template.read_text(encoding="utf-8")))
     return GENERATED_HEADER + config.substitute(values)
@@ -192,6 +202,18 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_AUTH_RATE_PER_MINUTE,
         help="SignUp + Login calls per client address per minute (%(default)s)",
     )
+    parser.add_argument(
+        "--anonymous-rate-per-minute",
+        type=int,
+        default=DEFAULT_ANONYMOUS_RATE_PER_MINUTE,
+        help="other calls without an access token per client address per minute (%(default)s)",
+    )
+    parser.add_argument(
+        "--call-seconds",
+        type=int,
+        default=DEFAULT_CALL_SECONDS,
+        help="the longest a call may last, from its first byte (%(default)s)",
+    )
     parser.add_argument("--issuer", default=DEFAULT_ISSUER, help="token iss (%(default)s)")
     parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help="token aud (%(default)s)")
     parser.add_argument("--out", type=Path, help="write here instead of stdout")
@@ -209,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             resource=args.resource or DEFAULT_RESOURCE,
             cors_origins=args.cors_origins or DEFAULT_CORS_ORIGINS,
             auth_rate_per_minute=args.auth_rate_per_minute,
+            anonymous_rate_per_minute=args.anonymous_rate_per_minute,
+            call_seconds=args.call_seconds,
             issuer=args.issuer,
             audience=args.audience,
         )

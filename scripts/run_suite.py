@@ -12,6 +12,8 @@ tests run the same script on free ports:
 | CHORUS_GATEWAY_LISTEN / CHORUS_GATEWAY_ADMIN | 127.0.0.1:8080 / 127.0.0.1:9901 |
 | CHORUS_GATEWAY_DIR | var/gateway (rendered Envoy config and JWKS) |
 | CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE | 10 (SignUp + Login per client address) |
+| CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE | 300 (other calls without a token, per client address) |
+| CHORUS_RESOURCE_JWKS | grpc:// + CHORUS_AUTH_LISTEN (where the resource service gets the keys) |
 | CHORUS_WEB_PORT | 5173 |
 """
 
@@ -44,6 +46,7 @@ GATEWAY = setting("CHORUS_GATEWAY_LISTEN", "127.0.0.1:8080")
 GATEWAY_ADMIN = setting("CHORUS_GATEWAY_ADMIN", "127.0.0.1:9901")
 GATEWAY_DIR = Path(setting("CHORUS_GATEWAY_DIR", "var/gateway"))
 AUTH_RATE = setting("CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE", "10")
+ANONYMOUS_RATE = setting("CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE", "300")
 WEB_PORT = setting("CHORUS_WEB_PORT", "5173")
 WEB_URL = f"http://127.0.0.1:{WEB_PORT}"
 
@@ -92,6 +95,7 @@ def write_gateway_config() -> Path:
             f"--resource={RESOURCE}",
             f"--jwks={jwks}",
             f"--auth-rate-per-minute={AUTH_RATE}",
+            f"--anonymous-rate-per-minute={ANONYMOUS_RATE}",
             *(f"--cors-origin={origin}" for origin in origins),
             f"--out={config}",
         ]

@@ -55,12 +55,20 @@ class ResourceSettings:
             if owner
             else service,
             app_role=env_str(env, "CHORUS_RESOURCE_APP_ROLE", DEFAULT_APP_ROLE),
-            jwks_source=env_str(env, "CHORUS_RESOURCE_JWKS", "grpc://127.0.0.1:50051"),
+            jwks_source=env_str(env, "CHORUS_RESOURCE_JWKS", _auth_service_jwks(env)),
             jwks_refresh_seconds=env_int(
                 env, "CHORUS_RESOURCE_JWKS_REFRESH_SECONDS", 300, minimum=1
             ),
             audience=token_audience(env),
         )
+
+
+def _auth_service_jwks(env: Mapping[str, str]) -> str:
+    """The auth service's GetJwks where CHORUS_AUTH_LISTEN puts it (a wildcard host: loopback)."""
+    host, _, port = env_str(env, "CHORUS_AUTH_LISTEN", "127.0.0.1:50051").rpartition(":")
+    if host in ("", "0.0.0.0", "[::]", "::"):  # noqa: S104 (read, not bound)
+        host = "127.0.0.1"
+    return f"grpc://{host}:{port}"
 
 
 def _path(value: str | None) -> Path | None:

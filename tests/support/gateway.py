@@ -23,7 +23,7 @@ from typing import Any
 
 from chorus_auth.signing_keys import load_signing_keys
 from chorus_devtools import envoy, grpc_web, processes
-from scripts.render_envoy_config import DEFAULT_CORS_ORIGINS, render
+from scripts.render_envoy_config import DEFAULT_CALL_SECONDS, DEFAULT_CORS_ORIGINS, render
 from tests.support.suite import Suite
 
 HTTP_TIMEOUT = 10.0
@@ -44,6 +44,8 @@ def render_for_suite(
     listen: str = "127.0.0.1:0",
     admin: str = "127.0.0.1:0",
     auth_rate_per_minute: int = 1000,
+    anonymous_rate_per_minute: int = 100_000,
+    call_seconds: int = DEFAULT_CALL_SECONDS,
     cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
     resource_targets: Sequence[str] = (),
 ) -> Path:
@@ -64,6 +66,8 @@ def render_for_suite(
             resource=list(resource_targets) or suite.resource_target,
             cors_origins=cors_origins,
             auth_rate_per_minute=auth_rate_per_minute,
+            anonymous_rate_per_minute=anonymous_rate_per_minute,
+            call_seconds=call_seconds,
             issuer=suite.auth_settings.audience.issuer,
             audience=suite.auth_settings.audience.audience,
         )
@@ -265,16 +269,23 @@ async def running_gateway(
     folder: Path,
     *,
     auth_rate_per_minute: int = 1000,
+    anonymous_rate_per_minute: int = 100_000,
+    call_seconds: int = DEFAULT_CALL_SECONDS,
     cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
 ) -> AsyncIterator[Gateway]:
     """Envoy in front of `suite`, once it is LIVE and both clusters are healthy.
 
-    The default rate limit is high, so tests that sign up many users through the
-    shared gateway never meet it; the rate limit test asks for a low one.
+    The default rate limits are high, so tests that sign up many users through
+    the shared gateway never meet them; the rate limit tests ask for low ones.
     """
     folder = folder / f"gateway-{uuid.uuid4().hex[:8]}"
     config = render_for_suite(
-        suite, folder, auth_rate_per_minute=auth_rate_per_minute, cors_origins=cors_origins
+        suite,
+        folder,
+        auth_rate_per_minute=auth_rate_per_minute,
+        anonymous_rate_per_minute=anonymous_rate_per_minute,
+        call_seconds=call_seconds,
+        cors_origins=cors_origins,
     )
     async with running_envoy(config, folder) as gateway:
         yield gateway

@@ -3,6 +3,7 @@
 `make run` reads every address from env values (see scripts/run_suite.py), so
 the test runs the real command with its own ports, databases, keys and
 gateway folder under a temporary directory, and stops it by process group.
+CHORUS_RESOURCE_JWKS is left out, as a user would: it follows CHORUS_AUTH_LISTEN.
 """
 
 import asyncio
@@ -48,7 +49,6 @@ async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIte
         CHORUS_AUTH_DATABASE_URL=f"sqlite:///{folder / 'auth.db'}",
         CHORUS_RESOURCE_DATABASE_URL=f"sqlite:///{folder / 'resource.db'}",
         CHORUS_AUTH_KEYS_DIR=str(folder / "keys"),
-        CHORUS_RESOURCE_JWKS=f"grpc://127.0.0.1:{auth}",
         CHORUS_AUTH_ARGON2_MEMORY_KIB="1024",
         CHORUS_AUTH_ARGON2_TIME_COST="1",
     )
