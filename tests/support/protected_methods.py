@@ -4,6 +4,9 @@ Nothing here lists methods by hand: a new service or RPC (a Playlists
 service, a streaming Watch call) is covered as soon as a server registers it.
 A method is protected unless it is one of AuthService's public methods or
 belongs to the health and reflection services, which every server exposes.
+A server serves the services its health service knows: the auth service's
+reflection describes every service of the API (for grpcurl through the
+gateway), including those it does not serve.
 """
 
 import asyncio
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 import grpc
 from google.protobuf.descriptor_pool import DescriptorPool
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
@@ -78,6 +82,8 @@ def _served_methods(target: str) -> list[Method]:
         pool = DescriptorPool(database)
         methods = []
         for name in database.get_services():
+            if not _serves(channel, name):
+                continue
             service = pool.FindServiceByName(name)
             for method in service.methods:
                 methods.append(
@@ -89,6 +95,20 @@ def _served_methods(target: str) -> list[Method]:
                     )
                 )
         return methods
+
+
+def _serves(channel: grpc.Channel, service: str) -> bool:
+    if service.startswith(("grpc.health.", "grpc.reflection.")):
+        return True
+    try:
+        health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service=service), timeout=CALL_SECONDS
+        )
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
 
 
 async def protected_methods(*targets: str) -> list[Method]:
