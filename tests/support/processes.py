@@ -13,7 +13,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from chorus_devtools.health import SERVING, health_status
+from chorus_devtools.health import serving
+from chorus_devtools.polling import wait_until
 from chorus_devtools.processes import clean_env, listening_port, spawn, stop
 
 START_TIMEOUT = 20.0
@@ -114,8 +115,12 @@ async def running_service(
     try:
         port = await listening_port(process, log_file, within=START_TIMEOUT)
         service = ServiceProcess(process, log_file, f"127.0.0.1:{port}")
-        if await health_status(service.target) != SERVING:
-            raise AssertionError(f"{package} listens but is not SERVING:\n{service.log()}")
+        # Listening comes first; SERVING once ready (the resource service: keys known).
+        await wait_until(
+            lambda: serving(service.target),
+            within=START_TIMEOUT,
+            what=f"{package} to report SERVING:\n{service.log()}",
+        )
         yield service
     finally:
         await stop(process, grace=STOP_TIMEOUT)
