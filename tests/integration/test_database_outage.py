@@ -23,8 +23,8 @@ from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import UserSession
 from chorus_core.database import SQLITE_BUSY_TIMEOUT_MS
 from chorus_core.server import ServerSettings
+from chorus_devtools.health import SERVING, health_status
 from chorus_resource.app import build_resource_server
-from tests.support.health import SERVING, health_status
 from tests.support.suite import Suite
 from tests.support.tcp_proxy import TcpProxy, tcp_proxy
 

@@ -20,10 +20,11 @@ from chorus_auth.signing_keys import generate_signing_key
 from chorus_client import ChorusClient
 from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
+from chorus_devtools.health import SERVING, health_status
+from chorus_devtools.ports import free_ports
 from chorus_resource.app import build_resource_server
 from tests.conftest import PASSWORD, unique_email
-from tests.support.health import SERVING, health_status
-from tests.support.running_app import free_ports, running_app
+from tests.support.running_app import running_app
 from tests.support.suite import Suite, auth_settings
 
 ENVOY = Path(sys.executable).parent / "envoy"

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
+from chorus_devtools.grpc_web import frame
 from tests.conftest import PASSWORD, unique_email
-from tests.support.gateway import Gateway, grpc_web_frame, running_gateway
+from tests.support.gateway import Gateway, running_gateway
 from tests.support.suite import Suite
 
 GET_JWKS = "/chorus.auth.v1.AuthService/GetJwks"
@@ -94,7 +95,7 @@ async def test_a_flood_of_calls_without_a_message_cannot_starve_login(
     )
     assert signed_up.grpc_status == 0, signed_up
 
-    bodies = [b"", grpc_web_frame(b"")[:3]]  # no message at all, and a truncated frame
+    bodies = [b"", frame(b"")[:3]]  # no message at all, and a truncated frame
     flood = await asyncio.gather(
         *(
             StalledCall.send(gateway, FLOOD_SOURCES[n % len(FLOOD_SOURCES)], bodies[n % 2])
