@@ -14,7 +14,7 @@ GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
 PROTO_IMAGE := build/protos.binpb
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check check test bench
+.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check audit check hooks mutation test bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,7 +81,13 @@ breaking: $(PROTO_IMAGE) ## buf breaking against the previous commit
 web-check: $(WEB_STAMP) ## the web app's type check, lint and unit tests
 	npm --prefix web run check
 
-check: lint typecheck breaking check-gen web-check ## every static check, and the web unit tests
+audit: $(STAMP) $(WEB_STAMP) ## known vulnerabilities in Python and npm dependencies (skips, saying so, if advisories are unreachable)
+	$(PY) scripts/audit_dependencies.py
+
+check: lint typecheck breaking check-gen web-check audit ## every static check, the dependency audit, and the web unit tests
+
+hooks: $(STAMP) ## install the git pre-commit hook: the checks of `make check` before each commit
+	$(BIN)/pre-commit install
 
 test: check ## every check, then every test (PostgreSQL at 127.0.0.1:5432)
 	@$(PY) -m pytest; status=$$?; \
