@@ -14,7 +14,7 @@ GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
 PROTO_IMAGE := build/protos.binpb
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: help setup run keys migrate gen check-gen lint format typecheck breaking web-check audit check hooks mutation test bench
+.PHONY: help setup run keys migrate migration gen check-gen lint format typecheck breaking web-check audit check hooks mutation test bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,13 @@ run: keys migrate $(WEB_STAMP) ## start services, gateway and web app (SQLite un
 
 $(PROTO_IMAGE): $(STAMP) $(PROTOS) tools/proto_image.py
 	$(PY) tools/proto_image.py $@
+
+migration: $(STAMP) ## new resource migration from the models: make migration NAME=albums
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=what_it_adds"; exit 2; }
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	export CHORUS_RESOURCE_DATABASE_URL="sqlite:///$$scratch/resource.db" && \
+	$(BIN)/alembic -n resource upgrade head >/dev/null && \
+	$(BIN)/alembic -n resource revision --autogenerate -m "$(NAME)"
 
 gen: $(PROTO_IMAGE) $(WEB_STAMP) ## regenerate Python and TypeScript code from protos/
 	$(BIN)/buf generate $(PROTO_IMAGE) --path chorus

@@ -7,7 +7,6 @@ import grpc
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
 from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
-from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client.user_session import UserSession
 
 
@@ -20,7 +19,6 @@ class ChorusClient:
             self._channels.append(grpc.aio.insecure_channel(resource_target))
         self.auth = auth_grpc.AuthServiceStub(self._channels[0])
         self._tenants = tenant_grpc.TenantServiceStub(self._channels[0])
-        self._songs = song_grpc.SongServiceStub(self._channels[-1])
         self._timeout = timeout
 
     async def sign_up(self, email: str, password: str) -> UserSession:
@@ -46,7 +44,7 @@ class ChorusClient:
 
     def _user(self, user: auth_pb.User, session: auth_pb.Session) -> UserSession:
         return UserSession(
-            user, session, self.auth, self._tenants, self._songs, timeout=self._timeout
+            user, session, self.auth, self._tenants, self._channels[-1], timeout=self._timeout
         )
 
     async def close(self) -> None:

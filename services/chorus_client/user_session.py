@@ -1,12 +1,13 @@
-"""One logged-in user: who they are, their songs, their tenants, and their session."""
+"""One logged-in user: who they are, their resources (songs, playlists…), tenants and session."""
 
 from __future__ import annotations  # the Async stubs exist in type stubs only
+
+import grpc
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
 from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
-from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
-from chorus_client.songs import SongsClient
+from chorus_client.resources import ResourceClient, resource_services
 from chorus_client.tenants import TenantsClient
 from chorus_client.tokens import SessionTokens
 
@@ -18,7 +19,7 @@ class UserSession:
         session: auth_pb.Session,
         auth: auth_grpc.AuthServiceAsyncStub,
         tenants: tenant_grpc.TenantServiceAsyncStub,
-        songs: song_grpc.SongServiceAsyncStub,
+        resource_channel: grpc.aio.Channel,
         *,
         timeout: float,
     ) -> None:
@@ -26,9 +27,19 @@ class UserSession:
         self._auth = auth
         self._timeout = timeout
         self.tokens = SessionTokens(session, self._refresh)
-        self.songs = SongsClient(songs, self.tokens, timeout)
-        """Songs of the active tenant (the personal one until `tenants.switch`)."""
         self.tenants = TenantsClient(tenants, self.tokens, timeout)
+        self.resources = {
+            name: ResourceClient(resource_channel, service, self.tokens, timeout)
+            for name, service in resource_services().items()
+        }
+        """Every resource of the active tenant by name: `songs`, `playlists`…"""
+
+    def __getattr__(self, name: str) -> ResourceClient:
+        """`jane.songs`, `jane.playlists`: the resources of the active tenant."""
+        try:
+            return self.__dict__["resources"][name]  # type: ignore[no-any-return]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}") from None
 
     async def who_am_i(self) -> auth_pb.WhoAmIResponse:
         return await self.tokens.call(self._auth.WhoAmI, auth_pb.WhoAmIRequest(), self._timeout)

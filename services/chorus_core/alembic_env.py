@@ -19,7 +19,12 @@ from chorus_core.database import create_engine
 from chorus_core.sqltypes import UTCDateTime
 
 
-def run_migrations(metadata: MetaData, settings_url: Callable[[], URL]) -> None:
+def run_migrations(
+    metadata: MetaData,
+    settings_url: Callable[[], URL],
+    process_revision_directives: Callable[..., None] | None = None,
+) -> None:
+    """`process_revision_directives`: an autogenerate hook (Alembic's option of that name)."""
     config = context.config
     url: URL = config.attributes.get("database_url") or settings_url()
     if context.is_offline_mode():
@@ -27,26 +32,27 @@ def run_migrations(metadata: MetaData, settings_url: Callable[[], URL]) -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    asyncio.run(_run_online(url, metadata))
+    asyncio.run(_run_online(url, metadata, process_revision_directives))
 
 
-async def _run_online(url: URL, metadata: MetaData) -> None:
+async def _run_online(url: URL, metadata: MetaData, hook: Callable[..., None] | None) -> None:
     engine = create_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
-            await connection.run_sync(_run, metadata)
+            await connection.run_sync(_run, metadata, hook)
             await connection.commit()
     finally:
         await engine.dispose()
 
 
-def _run(connection: Connection, metadata: MetaData) -> None:
+def _run(connection: Connection, metadata: MetaData, hook: Callable[..., None] | None) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        process_revision_directives=hook,
     )
     with context.begin_transaction():
         context.run_migrations()

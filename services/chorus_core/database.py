@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -168,9 +169,8 @@ class Database:
         self.readiness = readiness or Readiness()
         self._outages = OutageWatch(engine, self.readiness)
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
-        self._writer = async_sessionmaker(
-            engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
-        )
+        self._write_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -191,6 +191,18 @@ class Database:
                 raise
             self._outages.outage(error)
             raise DatabaseUnavailable() from error
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection in a read transaction (SQLAlchemy Core, no ORM session)."""
+        async with self._outage_guard(), self.engine.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection in a write transaction (on SQLite: BEGIN IMMEDIATE)."""
+        async with self._outage_guard(), self._write_engine.begin() as connection:
+            yield connection
 
     async def close(self) -> None:
         await self._outages.stop()

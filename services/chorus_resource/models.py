@@ -1,19 +1,9 @@
-"""The resource database: tenant-scoped resources, starting with songs."""
+"""The resource database's tables: the declarative base every resource model uses."""
 
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 from chorus_core.sqltypes import service_metadata
-from chorus_resource.scoped import TenantScoped
 
 
 class Base(DeclarativeBase):
     metadata = service_metadata()
-
-
-class Song(TenantScoped, Base):
-    __tablename__ = "songs"
-
-    name: Mapped[str] = mapped_column(String(200))
-    artist: Mapped[str] = mapped_column(String(200))
-    year: Mapped[int | None] = mapped_column(Integer, nullable=True)

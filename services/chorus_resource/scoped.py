@@ -1,9 +1,11 @@
 """Columns every tenant-scoped resource has, and the indexes that serve them."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from chorus_core.sqltypes import UTCDateTime
 
@@ -32,3 +34,12 @@ class TenantScoped:
             Index(f"ix_{table}_tenant_page", "tenant_id", "create_time", "id"),
             UniqueConstraint("tenant_id", "request_id", name=f"uq_{table}_tenant_request"),
         )
+
+
+def python_kind(column: Column[Any]) -> type:
+    """The Python type of a column's values (through type decorators such as UTCDateTime)."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    kind: type = column_type.python_type
+    return kind

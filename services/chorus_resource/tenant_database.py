@@ -1,4 +1,4 @@
-"""Transactions scoped to the caller's tenant, handing out `TenantStore`s.
+"""Transactions scoped to the caller's tenant, handing out `ResourceStore`s.
 
 Every transaction first tells PostgreSQL whose it is
 (`set_config('app.tenant_id', …, true)`: transaction-local, so it never
@@ -12,18 +12,15 @@ viewers get PERMISSION_DENIED.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chorus_core.caller import Caller, current_caller
 from chorus_core.database import Database
 from chorus_core.errors import PermissionDenied
-from chorus_resource.scoped import TenantScoped
-from chorus_resource.store import TenantStore
-
-M = TypeVar("M", bound=TenantScoped)
+from chorus_resource.messages import MessageCodec
+from chorus_resource.store import ResourceStore
 
 WRITER_ROLES = frozenset({"owner", "admin", "editor"})
 TENANT_SETTING = "app.tenant_id"
@@ -35,37 +32,37 @@ class TenantDatabase:
         self._row_level_security = db.engine.dialect.name == "postgresql"
 
     @asynccontextmanager
-    async def read(self, model: type[M]) -> AsyncIterator[TenantStore[M]]:
-        """A read transaction on `model` within the caller's tenant."""
+    async def read(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
+        """A read transaction on one resource within the caller's tenant."""
         caller = current_caller()
-        async with self._db.read() as session:
-            await self._bind(session, caller)
-            yield TenantStore(session, model, caller)
+        async with self._db.read_connection() as connection:
+            await self._bind(connection, caller)
+            yield ResourceStore(connection, codec, caller)
 
     @asynccontextmanager
-    async def write(self, model: type[M]) -> AsyncIterator[TenantStore[M]]:
-        """A write transaction on `model` within the caller's tenant."""
+    async def write(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
+        """A write transaction on one resource within the caller's tenant."""
         caller = current_caller()
         if caller.role not in WRITER_ROLES:
             raise PermissionDenied(
                 f"your role in this tenant ({caller.role}) can read but not change resources"
             )
-        async with self._db.write() as session:
-            await self._bind(session, caller)
-            yield TenantStore(session, model, caller, for_update=True)
+        async with self._db.write_connection() as connection:
+            await self._bind(connection, caller)
+            yield ResourceStore(connection, codec, caller)
 
-    async def _bind(self, session: AsyncSession, caller: Caller) -> None:
+    async def _bind(self, connection: AsyncConnection, caller: Caller) -> None:
         if self._row_level_security:
-            await declare_tenant(session, caller.tenant_id)
+            await declare_tenant(connection, caller.tenant_id)
 
 
-async def declare_tenant(session: AsyncSession, tenant_id: str) -> None:
+async def declare_tenant(connection: AsyncConnection | AsyncSession, tenant_id: str) -> None:
     """Tell PostgreSQL whose transaction this is, until it ends (commit or rollback).
 
     The row-level security policies read it; `is_local` = true keeps it from
     reaching the next transaction on the same pooled connection.
     """
-    await session.execute(
+    await connection.execute(
         text("SELECT set_config(:name, :tenant, true)"),
         {"name": TENANT_SETTING, "tenant": tenant_id},
     )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_client import UserSession
 from chorus_core.database import Database
 from chorus_core.sqltypes import utcnow
-from chorus_resource.models import Song
+from chorus_resource.songs import Song
 from chorus_resource.tenant_database import declare_tenant
 from tests.support.service_databases import opened
 from tests.support.songs import all_ids, all_songs

@@ -19,7 +19,7 @@ from chorus_auth.models import Invitation, LoginSession, Membership, RefreshToke
 from chorus_auth.token_issuer import refresh_token_hash
 from chorus_core.database import Database, create_engine
 from chorus_core.sqltypes import utcnow
-from chorus_resource.models import Song
+from chorus_resource.songs import Song
 from chorus_resource.tenant_database import declare_tenant
 from tests.support.suite import Suite
 

@@ -34,7 +34,7 @@ class Playlist(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
     CREATED_BY_FIELD_NUMBER: _builtins.int
     id: _builtins.str
-    """Server-assigned id (a UUID). Ignored on create."""
+    """Server-assigned id (a UUID). Ignored on create if empty; required by update."""
     name: _builtins.str
     """Title: 1 to 200 characters, not blank, no control characters."""
     description: _builtins.str

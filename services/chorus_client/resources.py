@@ -1,0 +1,161 @@
+"""Calls on any resource of the resource service, one client shape for all of them.
+
+`jane.songs`, `jane.playlists` and every resource added later are the same
+`ResourceClient`, built from the contract's service descriptors (every
+service in `chorus.resource.v1` with Create/Get/List/Update/Delete).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from google.protobuf import field_mask_pb2, message_factory
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+
+import chorus.resource.v1 as resource_package
+from chorus_client.tokens import SessionTokens
+
+_OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
+MAX_ITEMS = 100_000
+"""`all()` stops with an error past this many items (a paging bug must not loop forever)."""
+
+
+def resource_services() -> dict[str, ServiceDescriptor]:
+    """Each resource service by the client attribute it gets: {"songs": SongService, …}."""
+    services: dict[str, ServiceDescriptor] = {}
+    for module_info in pkgutil.iter_modules(resource_package.__path__):
+        if not module_info.name.endswith("_pb2"):
+            continue
+        module = importlib.import_module(f"{resource_package.__name__}.{module_info.name}")
+        for service in module.DESCRIPTOR.services_by_name.values():
+            plural = next(
+                (n.removeprefix("List") for n in service.methods_by_name if n.startswith("List")),
+                None,
+            )
+            if plural and any(n.startswith("Create") for n in service.methods_by_name):
+                services[re.sub(r"(?<!^)(?=[A-Z])", "_", plural).lower()] = service
+    return services
+
+
+class ResourceClient:
+    """Create, get, list, update and delete one kind of resource in the active tenant."""
+
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        service: ServiceDescriptor,
+        tokens: SessionTokens,
+        timeout: float,
+    ) -> None:
+        self._tokens = tokens
+        self._timeout = timeout
+        methods = service.methods_by_name
+        self._singular = next(n for n in methods if n.startswith("Create")).removeprefix("Create")
+        self._plural = next(n for n in methods if n.startswith("List")).removeprefix("List")
+        self._calls = {
+            verb: _callable(channel, service, methods[f"{verb}{noun}"])
+            for verb, noun in (
+                ("Create", self._singular),
+                ("Get", self._singular),
+                ("List", self._plural),
+                ("Update", self._singular),
+                ("Delete", self._singular),
+            )
+        }
+        create = methods[f"Create{self._singular}"].input_type
+        resource_field, resource_message = next(
+            (f, f.message_type) for f in create.fields if f.message_type is not None
+        )
+        self._field = resource_field.name
+        self.message_type: type[Any] = message_factory.GetMessageClass(resource_message)
+        list_output = methods[f"List{self._plural}"].output_type
+        self._list_field = next(f.name for f in list_output.fields if f.is_repeated)
+        self._inputs = [
+            f.name for f in self.message_type.DESCRIPTOR.fields if f.name not in _OUTPUT_ONLY
+        ]
+
+    def message(self, *values: Any, **fields: Any) -> Any:
+        """A resource message: positional values fill the client-set fields in contract order."""
+        if len(values) > len(self._inputs):
+            raise TypeError(f"{self._singular} has {len(self._inputs)} fields: {self._inputs}")
+        given = {**dict(zip(self._inputs, values, strict=False)), **fields}
+        return self.message_type(**{k: v for k, v in given.items() if v is not None})
+
+    async def create(self, *values: Any, request_id: str = "", **fields: Any) -> Any:
+        """Add one: `songs.create("Aberdeen", "Cage the Elephant", year=2011)` or a message."""
+        if len(values) == 1 and isinstance(values[0], self.message_type):
+            item = values[0]
+        else:
+            item = self.message(*values, **fields)
+        response = await self._call("Create", **{self._field: item}, request_id=request_id)
+        return getattr(response, self._field)
+
+    async def get(self, item_id: str) -> Any:
+        return getattr(await self._call("Get", id=item_id), self._field)
+
+    async def query(
+        self, page_size: int = 0, page_token: str = "", *, filter: str = "", order_by: str = ""
+    ) -> Any:
+        """The whole List response: items, next_page_token and total_size."""
+        return await self._call(
+            "List", page_size=page_size, page_token=page_token, filter=filter, order_by=order_by
+        )
+
+    async def page(
+        self, page_size: int = 0, page_token: str = "", *, filter: str = "", order_by: str = ""
+    ) -> tuple[list[Any], str]:
+        """One page of items and the token of the next ("" after the last)."""
+        response = await self.query(page_size, page_token, filter=filter, order_by=order_by)
+        return list(getattr(response, self._list_field)), response.next_page_token
+
+    async def all(
+        self,
+        page_size: int = 0,
+        *,
+        filter: str = "",
+        order_by: str = "",
+        max_items: int = MAX_ITEMS,
+    ) -> AsyncIterator[Any]:
+        """Every item, fetched page by page; fails past `max_items` instead of looping."""
+        token, seen = "", 0
+        while True:
+            items, token = await self.page(page_size, token, filter=filter, order_by=order_by)
+            for item in items:
+                seen += 1
+                if seen > max_items:
+                    raise RuntimeError(f"more than {max_items} {self._plural}: is paging looping?")
+                yield item
+            if not token:
+                return
+
+    async def update(self, item: Any, fields: list[str] | None = None) -> Any:
+        """Change the named fields of `item` (all that are set if `fields` is None)."""
+        mask = field_mask_pb2.FieldMask(paths=fields)
+        return getattr(
+            await self._call("Update", **{self._field: item}, update_mask=mask), self._field
+        )
+
+    async def delete(self, item_id: str) -> None:
+        await self._call("Delete", id=item_id)
+
+    async def _call(self, verb: str, **request: Any) -> Any:
+        call, request_type = self._calls[verb]
+        return await self._tokens.call(call, request_type(**request), self._timeout)
+
+
+def _callable(
+    channel: grpc.aio.Channel, service: ServiceDescriptor, method: MethodDescriptor
+) -> tuple[Any, type[Any]]:
+    request = message_factory.GetMessageClass(method.input_type)
+    response = message_factory.GetMessageClass(method.output_type)
+    call = channel.unary_unary(
+        f"/{service.full_name}/{method.name}",
+        request_serializer=request.SerializeToString,
+        response_deserializer=response.FromString,
+    )
+    return call, request
