@@ -17,11 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_client import UserSession
 from chorus_core.database import Database
 from chorus_core.sqltypes import utcnow
+from chorus_resource.catalog import RESOURCES  # noqa: F401  (every resource's tables)
+from chorus_resource.models import Base
 from chorus_resource.songs import Song
 from chorus_resource.tenant_database import declare_tenant
 from tests.support.service_databases import opened
 from tests.support.songs import all_ids, all_songs
 from tests.support.suite import Suite
+
+TENANT_TABLES = [t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.c]
+"""Every table of tenant data, from the models: each must have forced row-level security."""
 
 pytestmark = pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
 
@@ -110,7 +115,7 @@ async def test_the_service_role_neither_owns_the_tables_nor_bypasses_the_policie
 
     assert user == suite.resource_settings.database_url.username
     assert (superuser, bypass) == (False, False)
-    assert [table for table, *_ in tables] == ["songs"]
+    assert sorted(table for table, *_ in tables) == sorted(TENANT_TABLES)
     for table, owner, enabled, forced, owner_member in tables:
         assert owner != user, table
         assert not owner_member, f"{user} is a member of {table}'s owner {owner}"

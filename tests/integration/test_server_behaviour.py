@@ -25,6 +25,7 @@ from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
 from chorus_core.reflection import api_services
 from chorus_core.server import GrpcServer, ServerSettings, ServiceRegistration
 from chorus_devtools.health import SERVING, health_status
+from chorus_resource.catalog import RESOURCES
 from tests.support.suite import Suite
 
 AUTH = auth_pb.DESCRIPTOR.services_by_name["AuthService"]
@@ -35,9 +36,12 @@ COMMON_SERVICES = {
     "grpc.reflection.v1alpha.ServerReflection",
     "grpc.reflection.v1.ServerReflection",
 }
-ALSO_DESCRIBED = {"auth": set(api_services()), "resource": set()}
+ALSO_DESCRIBED = {
+    "auth": set(api_services()),
+    "resource": {r.service.full_name for r in RESOURCES} - {SONGS.full_name},
+}
 """Other Chorus services that reflection describes: on auth, every service of the
-API (the gateway sends reflection there); on resource, its own."""
+API (the gateway sends reflection there); on resource, every resource's."""
 REFLECTION_PATHS = (
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
     "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",

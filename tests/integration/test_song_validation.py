@@ -4,7 +4,6 @@ import base64
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 import pytest
@@ -70,10 +69,14 @@ async def test_boundary_values_are_accepted(jane: UserSession, song: NewSong) ->
     assert await jane.songs.get(created.id) == created
 
 
-async def test_text_is_trimmed(jane: UserSession) -> None:
-    song = await NewSong(name="  " + "n" * 200 + " ", artist="\tBand\n").create(jane)
+async def test_text_is_stored_as_sent(jane: UserSession) -> None:
+    song = await NewSong(name="  " + "n" * 197 + " ", artist=" Band ").create(jane)
 
-    assert (song.name, song.artist) == ("n" * 200, "Band")
+    assert (song.name, song.artist) == ("  " + "n" * 197 + " ", " Band ")
+
+
+async def test_line_breaks_count_as_control_characters(jane: UserSession) -> None:
+    assert await invalid_fields(NewSong(artist="\tBand\n").create(jane)) == {"song.artist"}
 
 
 async def test_a_rejected_create_does_not_use_up_its_request_id(jane: UserSession) -> None:
@@ -147,18 +150,18 @@ def encoded(payload: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
-def decoded(token: str) -> dict[str, object]:
-    payload: dict[str, object] = json.loads(
-        base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    )
+def decoded(token: str) -> list[object]:
+    payload: list[object] = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     return payload
 
 
-def tampered(**changes: object) -> Callable[[str], str]:
-    """Decode a real page token, change its fields, encode it again."""
+def tampered(position: int, value: object) -> Callable[[str], str]:
+    """Decode a real page token ([query fingerprint, create_time, id]), change one part."""
 
     def tamper(token: str) -> str:
-        return encoded(decoded(token) | changes)
+        payload = decoded(token)
+        payload[position] = value
+        return encoded(payload)
 
     return tamper
 
@@ -167,15 +170,16 @@ def tampered(**changes: object) -> Callable[[str], str]:
 FORGED_TOKENS: dict[str, Callable[[str], str]] = {
     "random text": lambda _: "not a page token!",
     "base64 of junk JSON": lambda _: encoded({"hello": "world"}),
-    "base64 of a JSON list": lambda _: encoded(["2024-01-01T00:00:00+00:00", SOME_ID]),
+    "base64 of a short JSON list": lambda _: encoded(["x", SOME_ID]),
     "base64 of non-JSON bytes": lambda _: base64.urlsafe_b64encode(b"\xff\x00junk").decode(),
     "truncated real token": lambda token: token[: len(token) // 2],
-    "real token, id not a uuid": tampered(i="song-1"),
-    "real token, id a number": tampered(i=5),
-    "time but no id": lambda _: encoded({"t": "2024-01-01T00:00:00+00:00"}),
-    "real token, time without zone": tampered(t="2024-01-01T00:00:00"),
-    "real token, time not a time": tampered(t="yesterday"),
-    "real token, time a number": tampered(t=1700000000),
+    "deeply nested JSON": lambda _: encoded("[" * 5000),
+    "real token, other query": tampered(0, "0123456789abcdef"),
+    "real token, id a number": tampered(2, 5),
+    "real token, NUL in id": tampered(2, "a\x00b"),
+    "real token, time a string": tampered(1, "2024-01-01T00:00:00+00:00"),
+    "real token, time overflows": tampered(1, {"t": [10**15, 0]}),
+    "real token, time bad micros": tampered(1, {"t": [0, 10**7]}),
 }
 
 
@@ -191,26 +195,18 @@ async def test_a_tampered_token_that_still_decodes_is_accepted(jane: UserSession
     # Tokens are opaque, not secret: a well-formed one is served, within the tenant.
     first, token = await jane.songs.page(1)
 
-    songs, _ = await jane.songs.page(1, tampered(t="2000-01-01T00:00:00+00:00")(token))
+    songs, _ = await jane.songs.page(1, tampered(1, {"t": [0, 0]})(token))
 
     assert songs == first
-
-
-async def test_a_token_time_in_another_utc_offset_reads_the_same_page(
-    jane: UserSession,
-) -> None:
-    _, token = await jane.songs.page(1)
-    stamp = datetime.fromisoformat(str(decoded(token)["t"]))
-    shifted = tampered(t=stamp.astimezone(timezone(timedelta(hours=-5))).isoformat())(token)
-
-    assert await jane.songs.page(1, shifted) == await jane.songs.page(1, token)
 
 
 async def test_negative_page_size(jane: UserSession) -> None:
     assert await invalid_fields(jane.songs.page(-1)) == {"page_size"}
 
 
-async def test_list_reports_size_and_token_together(jane: UserSession) -> None:
+async def test_list_checks_the_contract_rules_before_the_token(jane: UserSession) -> None:
+    # The rules of the contract are checked before the handler runs; the token is the
+    # handler's to decode, so a call breaking both hears of the rule first.
     fields = await invalid_fields(jane.songs.page(-5, "not a page token!"))
 
-    assert fields == {"page_size", "page_token"}
+    assert fields == {"page_size"}
