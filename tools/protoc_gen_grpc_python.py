@@ -16,8 +16,12 @@ from grpc_tools import protoc
 
 
 def generate(request: plugin_pb2.CodeGeneratorRequest) -> plugin_pb2.CodeGeneratorResponse:
+    features = plugin_pb2.CodeGeneratorResponse
     response = plugin_pb2.CodeGeneratorResponse(
-        supported_features=plugin_pb2.CodeGeneratorResponse.FEATURE_PROTO3_OPTIONAL
+        supported_features=features.FEATURE_PROTO3_OPTIONAL | features.FEATURE_SUPPORTS_EDITIONS,
+        # grpcio-tools' protoc handles editions up to 2023 (the rules in chorus/type/v1).
+        minimum_edition=descriptor_pb2.EDITION_PROTO2,
+        maximum_edition=descriptor_pb2.EDITION_2023,
     )
     with tempfile.TemporaryDirectory() as tmp:
         descriptors = Path(tmp, "descriptors.binpb")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from buf.validate import validate_pb2
+from chorus.type.v1 import text_rules_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from chorus_client import ResourceClient
@@ -71,10 +72,11 @@ def broken_values(message: Descriptor) -> Iterator[tuple[str, Any, str]]:
             yield field.name, ["not an id"], f"{field.name}[0]"
         elif field.type == FieldDescriptor.TYPE_STRING and field_rules.string.max_len:
             yield field.name, "x" * (field_rules.string.max_len + 1), field.name
+        if field_rules.string.Extensions[text_rules_pb2.single_line]:
             yield field.name, "bad\x00text", field.name
-        if field.type == FieldDescriptor.TYPE_STRING and any(
-            cel.id == "text.not_blank" for cel in field_rules.cel
-        ):
+        if field_rules.string.Extensions[text_rules_pb2.multi_line]:
+            yield field.name, "bad\x00text\n", field.name
+        if field_rules.string.Extensions[text_rules_pb2.not_blank]:
             yield field.name, "   ", field.name
         if field_rules.HasField("int32"):
             if field_rules.int32.HasField("gte"):

@@ -51,8 +51,8 @@ describe(`the stack behind ${gateway}`, () => {
 
     const invalid = await failure(songs.createSong({ song: { name: " ", artist: "X", year: 3000 } }));
     expect(songErrors(invalid).fields).toEqual({
-      name: "Name must not be empty.",
-      year: "Year must be between 1000 and 2100.",
+      name: "Name must not be empty or blank.",
+      year: "Year must be greater than or equal to 1000 and less than or equal to 2100.",
     });
 
     const requestId = crypto.randomUUID();

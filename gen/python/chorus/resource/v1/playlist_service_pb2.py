@@ -23,11 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from chorus.type.v1 import text_rules_pb2 as chorus_dot_type_dot_v1_dot_text__rules__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)chorus/resource/v1/playlist_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x07\n\x08Playlist\x12\xb2\x01\n\x02id\x18\x01 \x01(\tB\xa1\x01\xbaH\x9d\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')\xd8\x01\x01R\x02id\x12\xbf\x01\n\x04name\x18\x02 \x01(\tB\xaa\x01\xbaH\xa6\x01r\x03\x18\xc8\x01\xba\x01\x41\n\x0etext.not_blank\x12\x1amust not be empty or blank\x1a\x13this.matches(r\'\\S\')\xba\x01Z\n\x10text.single_line\x12#must not contain control characters\x1a!!this.matches(r\'[\\x00-\\x1f\\x7f]\')R\x04name\x12\xba\x01\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x97\x01\xbaH\x93\x01r\x03\x18\xd0\x0f\xba\x01\x8a\x01\n\x0ftext.multi_line\x12\x43must not contain control characters other than line breaks and tabs\x1a\x32!this.matches(r\'[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]\')R\x0b\x64\x65scription\x12\xc4\x01\n\x08song_ids\x18\x04 \x03(\tB\xa8\x01\xbaH\xa4\x01\x92\x01\xa0\x01\x10\xf4\x03\"\x9a\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')R\x07songIds\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedBy\"\xdf\x01\n\x15\x43reatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xc8\x01\x01R\x08playlist\x12\x83\x01\n\nrequest_id\x18\x02 \x01(\tBd\xbaHar\x02\x18@\xba\x01Z\n\x10text.single_line\x12#must not contain control characters\x1a!!this.matches(r\'[\\x00-\\x1f\\x7f]\')R\trequestId\"R\n\x16\x43reatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"\xc6\x01\n\x12GetPlaylistRequest\x12\xaf\x01\n\x02id\x18\x01 \x01(\tB\x9e\x01\xbaH\x9a\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')R\x02id\"O\n\x13GetPlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"\xac\x01\n\x14ListPlaylistsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x9a\x01\n\x15ListPlaylistsResponse\x12:\n\tplaylists\x18\x01 \x03(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\tplaylists\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x96\x01\n\x15UpdatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xd8\x01\x03R\x08playlist\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"R\n\x16UpdatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"\xc9\x01\n\x15\x44\x65letePlaylistRequest\x12\xaf\x01\n\x02id\x18\x01 \x01(\tB\x9e\x01\xbaH\x9a\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')R\x02id\"\x18\n\x16\x44\x65letePlaylistResponse2\x92\x04\n\x0fPlaylistService\x12g\n\x0e\x43reatePlaylist\x12).chorus.resource.v1.CreatePlaylistRequest\x1a*.chorus.resource.v1.CreatePlaylistResponse\x12^\n\x0bGetPlaylist\x12&.chorus.resource.v1.GetPlaylistRequest\x1a\'.chorus.resource.v1.GetPlaylistResponse\x12\x64\n\rListPlaylists\x12(.chorus.resource.v1.ListPlaylistsRequest\x1a).chorus.resource.v1.ListPlaylistsResponse\x12g\n\x0eUpdatePlaylist\x12).chorus.resource.v1.UpdatePlaylistRequest\x1a*.chorus.resource.v1.UpdatePlaylistResponse\x12g\n\x0e\x44\x65letePlaylist\x12).chorus.resource.v1.DeletePlaylistRequest\x1a*.chorus.resource.v1.DeletePlaylistResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)chorus/resource/v1/playlist_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x02\n\x08Playlist\x12\x1e\n\x02id\x18\x01 \x01(\tB\x0e\xbaH\x0br\x06\xc8\xb3\xae\xb1\x02\x01\xd8\x01\x01R\x02id\x12(\n\x04name\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x04name\x12\x30\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x0e\xbaH\x0br\t\x18\xd0\x0f\xb8\xb3\xae\xb1\x02\x01R\x0b\x64\x65scription\x12.\n\x08song_ids\x18\x04 \x03(\tB\x13\xbaH\x10\x92\x01\r\x10\xf4\x03\"\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x07songIds\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedBy\"\x87\x01\n\x15\x43reatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xc8\x01\x01R\x08playlist\x12,\n\nrequest_id\x18\x02 \x01(\tB\r\xbaH\nr\x08\x18@\xc0\xb3\xae\xb1\x02\x01R\trequestId\"R\n\x16\x43reatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"1\n\x12GetPlaylistRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"O\n\x13GetPlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"\xac\x01\n\x14ListPlaylistsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x9a\x01\n\x15ListPlaylistsResponse\x12:\n\tplaylists\x18\x01 \x03(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\tplaylists\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x96\x01\n\x15UpdatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xd8\x01\x03R\x08playlist\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"R\n\x16UpdatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"4\n\x15\x44\x65letePlaylistRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"\x18\n\x16\x44\x65letePlaylistResponse2\x92\x04\n\x0fPlaylistService\x12g\n\x0e\x43reatePlaylist\x12).chorus.resource.v1.CreatePlaylistRequest\x1a*.chorus.resource.v1.CreatePlaylistResponse\x12^\n\x0bGetPlaylist\x12&.chorus.resource.v1.GetPlaylistRequest\x1a\'.chorus.resource.v1.GetPlaylistResponse\x12\x64\n\rListPlaylists\x12(.chorus.resource.v1.ListPlaylistsRequest\x1a).chorus.resource.v1.ListPlaylistsResponse\x12g\n\x0eUpdatePlaylist\x12).chorus.resource.v1.UpdatePlaylistRequest\x1a*.chorus.resource.v1.UpdatePlaylistResponse\x12g\n\x0e\x44\x65letePlaylist\x12).chorus.resource.v1.DeletePlaylistRequest\x1a*.chorus.resource.v1.DeletePlaylistResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,19 +36,19 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chorus.resource.v1.playlist
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PLAYLIST'].fields_by_name['id']._loaded_options = None
-  _globals['_PLAYLIST'].fields_by_name['id']._serialized_options = b'\272H\235\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')\330\001\001'
+  _globals['_PLAYLIST'].fields_by_name['id']._serialized_options = b'\272H\013r\006\310\263\256\261\002\001\330\001\001'
   _globals['_PLAYLIST'].fields_by_name['name']._loaded_options = None
-  _globals['_PLAYLIST'].fields_by_name['name']._serialized_options = b'\272H\246\001r\003\030\310\001\272\001A\n\016text.not_blank\022\032must not be empty or blank\032\023this.matches(r\'\\S\')\272\001Z\n\020text.single_line\022#must not contain control characters\032!!this.matches(r\'[\\x00-\\x1f\\x7f]\')'
+  _globals['_PLAYLIST'].fields_by_name['name']._serialized_options = b'\272H\021r\017\030\310\001\260\263\256\261\002\001\300\263\256\261\002\001'
   _globals['_PLAYLIST'].fields_by_name['description']._loaded_options = None
-  _globals['_PLAYLIST'].fields_by_name['description']._serialized_options = b'\272H\223\001r\003\030\320\017\272\001\212\001\n\017text.multi_line\022Cmust not contain control characters other than line breaks and tabs\0322!this.matches(r\'[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]\')'
+  _globals['_PLAYLIST'].fields_by_name['description']._serialized_options = b'\272H\013r\t\030\320\017\270\263\256\261\002\001'
   _globals['_PLAYLIST'].fields_by_name['song_ids']._loaded_options = None
-  _globals['_PLAYLIST'].fields_by_name['song_ids']._serialized_options = b'\272H\244\001\222\001\240\001\020\364\003\"\232\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')'
+  _globals['_PLAYLIST'].fields_by_name['song_ids']._serialized_options = b'\272H\020\222\001\r\020\364\003\"\010r\006\310\263\256\261\002\001'
   _globals['_CREATEPLAYLISTREQUEST'].fields_by_name['playlist']._loaded_options = None
   _globals['_CREATEPLAYLISTREQUEST'].fields_by_name['playlist']._serialized_options = b'\272H\003\310\001\001'
   _globals['_CREATEPLAYLISTREQUEST'].fields_by_name['request_id']._loaded_options = None
-  _globals['_CREATEPLAYLISTREQUEST'].fields_by_name['request_id']._serialized_options = b'\272Har\002\030@\272\001Z\n\020text.single_line\022#must not contain control characters\032!!this.matches(r\'[\\x00-\\x1f\\x7f]\')'
+  _globals['_CREATEPLAYLISTREQUEST'].fields_by_name['request_id']._serialized_options = b'\272H\nr\010\030@\300\263\256\261\002\001'
   _globals['_GETPLAYLISTREQUEST'].fields_by_name['id']._loaded_options = None
-  _globals['_GETPLAYLISTREQUEST'].fields_by_name['id']._serialized_options = b'\272H\232\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')'
+  _globals['_GETPLAYLISTREQUEST'].fields_by_name['id']._serialized_options = b'\272H\010r\006\310\263\256\261\002\001'
   _globals['_LISTPLAYLISTSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTPLAYLISTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\004\032\002(\000'
   _globals['_LISTPLAYLISTSREQUEST'].fields_by_name['page_token']._loaded_options = None
@@ -59,29 +60,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATEPLAYLISTREQUEST'].fields_by_name['playlist']._loaded_options = None
   _globals['_UPDATEPLAYLISTREQUEST'].fields_by_name['playlist']._serialized_options = b'\272H\003\330\001\003'
   _globals['_DELETEPLAYLISTREQUEST'].fields_by_name['id']._loaded_options = None
-  _globals['_DELETEPLAYLISTREQUEST'].fields_by_name['id']._serialized_options = b'\272H\232\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')'
-  _globals['_PLAYLIST']._serialized_start=162
-  _globals['_PLAYLIST']._serialized_end=1088
-  _globals['_CREATEPLAYLISTREQUEST']._serialized_start=1091
-  _globals['_CREATEPLAYLISTREQUEST']._serialized_end=1314
-  _globals['_CREATEPLAYLISTRESPONSE']._serialized_start=1316
-  _globals['_CREATEPLAYLISTRESPONSE']._serialized_end=1398
-  _globals['_GETPLAYLISTREQUEST']._serialized_start=1401
-  _globals['_GETPLAYLISTREQUEST']._serialized_end=1599
-  _globals['_GETPLAYLISTRESPONSE']._serialized_start=1601
-  _globals['_GETPLAYLISTRESPONSE']._serialized_end=1680
-  _globals['_LISTPLAYLISTSREQUEST']._serialized_start=1683
-  _globals['_LISTPLAYLISTSREQUEST']._serialized_end=1855
-  _globals['_LISTPLAYLISTSRESPONSE']._serialized_start=1858
-  _globals['_LISTPLAYLISTSRESPONSE']._serialized_end=2012
-  _globals['_UPDATEPLAYLISTREQUEST']._serialized_start=2015
-  _globals['_UPDATEPLAYLISTREQUEST']._serialized_end=2165
-  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_start=2167
-  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_end=2249
-  _globals['_DELETEPLAYLISTREQUEST']._serialized_start=2252
-  _globals['_DELETEPLAYLISTREQUEST']._serialized_end=2453
-  _globals['_DELETEPLAYLISTRESPONSE']._serialized_start=2455
-  _globals['_DELETEPLAYLISTRESPONSE']._serialized_end=2479
-  _globals['_PLAYLISTSERVICE']._serialized_start=2482
-  _globals['_PLAYLISTSERVICE']._serialized_end=3012
+  _globals['_DELETEPLAYLISTREQUEST'].fields_by_name['id']._serialized_options = b'\272H\010r\006\310\263\256\261\002\001'
+  _globals['_PLAYLIST']._serialized_start=195
+  _globals['_PLAYLIST']._serialized_end=530
+  _globals['_CREATEPLAYLISTREQUEST']._serialized_start=533
+  _globals['_CREATEPLAYLISTREQUEST']._serialized_end=668
+  _globals['_CREATEPLAYLISTRESPONSE']._serialized_start=670
+  _globals['_CREATEPLAYLISTRESPONSE']._serialized_end=752
+  _globals['_GETPLAYLISTREQUEST']._serialized_start=754
+  _globals['_GETPLAYLISTREQUEST']._serialized_end=803
+  _globals['_GETPLAYLISTRESPONSE']._serialized_start=805
+  _globals['_GETPLAYLISTRESPONSE']._serialized_end=884
+  _globals['_LISTPLAYLISTSREQUEST']._serialized_start=887
+  _globals['_LISTPLAYLISTSREQUEST']._serialized_end=1059
+  _globals['_LISTPLAYLISTSRESPONSE']._serialized_start=1062
+  _globals['_LISTPLAYLISTSRESPONSE']._serialized_end=1216
+  _globals['_UPDATEPLAYLISTREQUEST']._serialized_start=1219
+  _globals['_UPDATEPLAYLISTREQUEST']._serialized_end=1369
+  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_start=1371
+  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_end=1453
+  _globals['_DELETEPLAYLISTREQUEST']._serialized_start=1455
+  _globals['_DELETEPLAYLISTREQUEST']._serialized_end=1507
+  _globals['_DELETEPLAYLISTRESPONSE']._serialized_start=1509
+  _globals['_DELETEPLAYLISTRESPONSE']._serialized_end=1533
+  _globals['_PLAYLISTSERVICE']._serialized_start=1536
+  _globals['_PLAYLISTSERVICE']._serialized_end=2066
 # @@protoc_insertion_point(module_scope)

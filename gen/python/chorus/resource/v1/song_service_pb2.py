@@ -23,11 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from chorus.type.v1 import text_rules_pb2 as chorus_dot_type_dot_v1_dot_text__rules__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%chorus/resource/v1/song_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x06\n\x04Song\x12\xb2\x01\n\x02id\x18\x01 \x01(\tB\xa1\x01\xbaH\x9d\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')\xd8\x01\x01R\x02id\x12\xbf\x01\n\x04name\x18\x02 \x01(\tB\xaa\x01\xbaH\xa6\x01r\x03\x18\xc8\x01\xba\x01\x41\n\x0etext.not_blank\x12\x1amust not be empty or blank\x1a\x13this.matches(r\'\\S\')\xba\x01Z\n\x10text.single_line\x12#must not contain control characters\x1a!!this.matches(r\'[\\x00-\\x1f\\x7f]\')R\x04name\x12\xc3\x01\n\x06\x61rtist\x18\x03 \x01(\tB\xaa\x01\xbaH\xa6\x01r\x03\x18\xc8\x01\xba\x01\x41\n\x0etext.not_blank\x12\x1amust not be empty or blank\x1a\x13this.matches(r\'\\S\')\xba\x01Z\n\x10text.single_line\x12#must not contain control characters\x1a!!this.matches(r\'[\\x00-\\x1f\\x7f]\')R\x06\x61rtist\x12$\n\x04year\x18\x04 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xb4\x10(\xe8\x07H\x00R\x04year\x88\x01\x01\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedByB\x07\n\x05_year\"\xcf\x01\n\x11\x43reateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xc8\x01\x01R\x04song\x12\x83\x01\n\nrequest_id\x18\x02 \x01(\tBd\xbaHar\x02\x18@\xba\x01Z\n\x10text.single_line\x12#must not contain control characters\x1a!!this.matches(r\'[\\x00-\\x1f\\x7f]\')R\trequestId\"B\n\x12\x43reateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"\xc2\x01\n\x0eGetSongRequest\x12\xaf\x01\n\x02id\x18\x01 \x01(\tB\x9e\x01\xbaH\x9a\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')R\x02id\"?\n\x0fGetSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"\xa8\x01\n\x10ListSongsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x8a\x01\n\x11ListSongsResponse\x12.\n\x05songs\x18\x01 \x03(\x0b\x32\x18.chorus.resource.v1.SongR\x05songs\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x86\x01\n\x11UpdateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xd8\x01\x03R\x04song\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"B\n\x12UpdateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"\xc5\x01\n\x11\x44\x65leteSongRequest\x12\xaf\x01\n\x02id\x18\x01 \x01(\tB\x9e\x01\xbaH\x9a\x01\xba\x01\x96\x01\n\tid.format\x12\x39must be an id (a lower-case UUID) returned by the service\x1aNthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')R\x02id\"\x14\n\x12\x44\x65leteSongResponse2\xd2\x03\n\x0bSongService\x12[\n\nCreateSong\x12%.chorus.resource.v1.CreateSongRequest\x1a&.chorus.resource.v1.CreateSongResponse\x12R\n\x07GetSong\x12\".chorus.resource.v1.GetSongRequest\x1a#.chorus.resource.v1.GetSongResponse\x12X\n\tListSongs\x12$.chorus.resource.v1.ListSongsRequest\x1a%.chorus.resource.v1.ListSongsResponse\x12[\n\nUpdateSong\x12%.chorus.resource.v1.UpdateSongRequest\x1a&.chorus.resource.v1.UpdateSongResponse\x12[\n\nDeleteSong\x12%.chorus.resource.v1.DeleteSongRequest\x1a&.chorus.resource.v1.DeleteSongResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%chorus/resource/v1/song_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n\x04Song\x12\x1e\n\x02id\x18\x01 \x01(\tB\x0e\xbaH\x0br\x06\xc8\xb3\xae\xb1\x02\x01\xd8\x01\x01R\x02id\x12(\n\x04name\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x04name\x12,\n\x06\x61rtist\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x06\x61rtist\x12$\n\x04year\x18\x04 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xb4\x10(\xe8\x07H\x00R\x04year\x88\x01\x01\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedByB\x07\n\x05_year\"w\n\x11\x43reateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xc8\x01\x01R\x04song\x12,\n\nrequest_id\x18\x02 \x01(\tB\r\xbaH\nr\x08\x18@\xc0\xb3\xae\xb1\x02\x01R\trequestId\"B\n\x12\x43reateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"-\n\x0eGetSongRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"?\n\x0fGetSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"\xa8\x01\n\x10ListSongsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x8a\x01\n\x11ListSongsResponse\x12.\n\x05songs\x18\x01 \x03(\x0b\x32\x18.chorus.resource.v1.SongR\x05songs\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x86\x01\n\x11UpdateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xd8\x01\x03R\x04song\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"B\n\x12UpdateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"0\n\x11\x44\x65leteSongRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"\x14\n\x12\x44\x65leteSongResponse2\xd2\x03\n\x0bSongService\x12[\n\nCreateSong\x12%.chorus.resource.v1.CreateSongRequest\x1a&.chorus.resource.v1.CreateSongResponse\x12R\n\x07GetSong\x12\".chorus.resource.v1.GetSongRequest\x1a#.chorus.resource.v1.GetSongResponse\x12X\n\tListSongs\x12$.chorus.resource.v1.ListSongsRequest\x1a%.chorus.resource.v1.ListSongsResponse\x12[\n\nUpdateSong\x12%.chorus.resource.v1.UpdateSongRequest\x1a&.chorus.resource.v1.UpdateSongResponse\x12[\n\nDeleteSong\x12%.chorus.resource.v1.DeleteSongRequest\x1a&.chorus.resource.v1.DeleteSongResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,19 +36,19 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chorus.resource.v1.song_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SONG'].fields_by_name['id']._loaded_options = None
-  _globals['_SONG'].fields_by_name['id']._serialized_options = b'\272H\235\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')\330\001\001'
+  _globals['_SONG'].fields_by_name['id']._serialized_options = b'\272H\013r\006\310\263\256\261\002\001\330\001\001'
   _globals['_SONG'].fields_by_name['name']._loaded_options = None
-  _globals['_SONG'].fields_by_name['name']._serialized_options = b'\272H\246\001r\003\030\310\001\272\001A\n\016text.not_blank\022\032must not be empty or blank\032\023this.matches(r\'\\S\')\272\001Z\n\020text.single_line\022#must not contain control characters\032!!this.matches(r\'[\\x00-\\x1f\\x7f]\')'
+  _globals['_SONG'].fields_by_name['name']._serialized_options = b'\272H\021r\017\030\310\001\260\263\256\261\002\001\300\263\256\261\002\001'
   _globals['_SONG'].fields_by_name['artist']._loaded_options = None
-  _globals['_SONG'].fields_by_name['artist']._serialized_options = b'\272H\246\001r\003\030\310\001\272\001A\n\016text.not_blank\022\032must not be empty or blank\032\023this.matches(r\'\\S\')\272\001Z\n\020text.single_line\022#must not contain control characters\032!!this.matches(r\'[\\x00-\\x1f\\x7f]\')'
+  _globals['_SONG'].fields_by_name['artist']._serialized_options = b'\272H\021r\017\030\310\001\260\263\256\261\002\001\300\263\256\261\002\001'
   _globals['_SONG'].fields_by_name['year']._loaded_options = None
   _globals['_SONG'].fields_by_name['year']._serialized_options = b'\272H\010\032\006\030\264\020(\350\007'
   _globals['_CREATESONGREQUEST'].fields_by_name['song']._loaded_options = None
   _globals['_CREATESONGREQUEST'].fields_by_name['song']._serialized_options = b'\272H\003\310\001\001'
   _globals['_CREATESONGREQUEST'].fields_by_name['request_id']._loaded_options = None
-  _globals['_CREATESONGREQUEST'].fields_by_name['request_id']._serialized_options = b'\272Har\002\030@\272\001Z\n\020text.single_line\022#must not contain control characters\032!!this.matches(r\'[\\x00-\\x1f\\x7f]\')'
+  _globals['_CREATESONGREQUEST'].fields_by_name['request_id']._serialized_options = b'\272H\nr\010\030@\300\263\256\261\002\001'
   _globals['_GETSONGREQUEST'].fields_by_name['id']._loaded_options = None
-  _globals['_GETSONGREQUEST'].fields_by_name['id']._serialized_options = b'\272H\232\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')'
+  _globals['_GETSONGREQUEST'].fields_by_name['id']._serialized_options = b'\272H\010r\006\310\263\256\261\002\001'
   _globals['_LISTSONGSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTSONGSREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\004\032\002(\000'
   _globals['_LISTSONGSREQUEST'].fields_by_name['page_token']._loaded_options = None
@@ -59,29 +60,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATESONGREQUEST'].fields_by_name['song']._loaded_options = None
   _globals['_UPDATESONGREQUEST'].fields_by_name['song']._serialized_options = b'\272H\003\330\001\003'
   _globals['_DELETESONGREQUEST'].fields_by_name['id']._loaded_options = None
-  _globals['_DELETESONGREQUEST'].fields_by_name['id']._serialized_options = b'\272H\232\001\272\001\226\001\n\tid.format\0229must be an id (a lower-case UUID) returned by the service\032Nthis.matches(\'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$\')'
-  _globals['_SONG']._serialized_start=158
-  _globals['_SONG']._serialized_end=937
-  _globals['_CREATESONGREQUEST']._serialized_start=940
-  _globals['_CREATESONGREQUEST']._serialized_end=1147
-  _globals['_CREATESONGRESPONSE']._serialized_start=1149
-  _globals['_CREATESONGRESPONSE']._serialized_end=1215
-  _globals['_GETSONGREQUEST']._serialized_start=1218
-  _globals['_GETSONGREQUEST']._serialized_end=1412
-  _globals['_GETSONGRESPONSE']._serialized_start=1414
-  _globals['_GETSONGRESPONSE']._serialized_end=1477
-  _globals['_LISTSONGSREQUEST']._serialized_start=1480
-  _globals['_LISTSONGSREQUEST']._serialized_end=1648
-  _globals['_LISTSONGSRESPONSE']._serialized_start=1651
-  _globals['_LISTSONGSRESPONSE']._serialized_end=1789
-  _globals['_UPDATESONGREQUEST']._serialized_start=1792
-  _globals['_UPDATESONGREQUEST']._serialized_end=1926
-  _globals['_UPDATESONGRESPONSE']._serialized_start=1928
-  _globals['_UPDATESONGRESPONSE']._serialized_end=1994
-  _globals['_DELETESONGREQUEST']._serialized_start=1997
-  _globals['_DELETESONGREQUEST']._serialized_end=2194
-  _globals['_DELETESONGRESPONSE']._serialized_start=2196
-  _globals['_DELETESONGRESPONSE']._serialized_end=2216
-  _globals['_SONGSERVICE']._serialized_start=2219
-  _globals['_SONGSERVICE']._serialized_end=2685
+  _globals['_DELETESONGREQUEST'].fields_by_name['id']._serialized_options = b'\272H\010r\006\310\263\256\261\002\001'
+  _globals['_SONG']._serialized_start=191
+  _globals['_SONG']._serialized_end=517
+  _globals['_CREATESONGREQUEST']._serialized_start=519
+  _globals['_CREATESONGREQUEST']._serialized_end=638
+  _globals['_CREATESONGRESPONSE']._serialized_start=640
+  _globals['_CREATESONGRESPONSE']._serialized_end=706
+  _globals['_GETSONGREQUEST']._serialized_start=708
+  _globals['_GETSONGREQUEST']._serialized_end=753
+  _globals['_GETSONGRESPONSE']._serialized_start=755
+  _globals['_GETSONGRESPONSE']._serialized_end=818
+  _globals['_LISTSONGSREQUEST']._serialized_start=821
+  _globals['_LISTSONGSREQUEST']._serialized_end=989
+  _globals['_LISTSONGSRESPONSE']._serialized_start=992
+  _globals['_LISTSONGSRESPONSE']._serialized_end=1130
+  _globals['_UPDATESONGREQUEST']._serialized_start=1133
+  _globals['_UPDATESONGREQUEST']._serialized_end=1267
+  _globals['_UPDATESONGRESPONSE']._serialized_start=1269
+  _globals['_UPDATESONGRESPONSE']._serialized_end=1335
+  _globals['_DELETESONGREQUEST']._serialized_start=1337
+  _globals['_DELETESONGREQUEST']._serialized_end=1385
+  _globals['_DELETESONGRESPONSE']._serialized_start=1387
+  _globals['_DELETESONGRESPONSE']._serialized_end=1407
+  _globals['_SONGSERVICE']._serialized_start=1410
+  _globals['_SONGSERVICE']._serialized_end=1876
 # @@protoc_insertion_point(module_scope)
