@@ -11,22 +11,35 @@ to a deleted item in the same transaction as the delete.
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chorus_core.errors import Violations
-from chorus_resource.resource import References
+from chorus_resource.resource import Resource
+
+
+def _columns(resource: Resource, field: str) -> tuple[Table, str, str]:
+    refs = resource.references[field]
+    return (
+        resource.child_table(field),
+        refs.owner_column(resource.singular.lower()),
+        refs.target_column,
+    )
 
 
 async def load(
-    connection: AsyncConnection, refs: References, tenant_id: str, owner_ids: list[str]
+    connection: AsyncConnection,
+    resource: Resource,
+    field: str,
+    tenant_id: str,
+    owner_ids: list[str],
 ) -> dict[str, list[str]]:
     """The ordered target ids of each owner."""
-    child = refs.child
+    child, owner, target = _columns(resource, field)
     rows = await connection.execute(
-        select(child.c[refs.owner], child.c[refs.target])
-        .where(child.c.tenant_id == tenant_id, child.c[refs.owner].in_(owner_ids))
-        .order_by(child.c[refs.owner], child.c.position)
+        select(child.c[owner], child.c[target])
+        .where(child.c.tenant_id == tenant_id, child.c[owner].in_(owner_ids))
+        .order_by(child.c[owner], child.c.position)
     )
     found: dict[str, list[str]] = defaultdict(list)
     for owner, target in rows:
@@ -36,37 +49,46 @@ async def load(
 
 async def check(
     connection: AsyncConnection,
-    refs: References,
-    tenant_id: str,
-    ids: list[str],
-    *,
+    resource: Resource,
     field: str,
+    tenant_id: str,
+    *,
+    ids: list[str],
     violations: Violations,
 ) -> None:
-    """Record a violation for each id that names nothing in the tenant."""
+    """Record a violation (`song.song_ids[3]`) for each id that names nothing in the tenant."""
     if not ids:
         return
-    target = refs.target_resource.__table__  # type: ignore[attr-defined]
+    refs = resource.references[field]
+    target = refs.target.__table__
     query = select(target.c.id).where(target.c.tenant_id == tenant_id, target.c.id.in_(set(ids)))
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(key_share=True)
     existing = set((await connection.execute(query)).scalars())
-    kind = refs.target_resource.__name__.lower()
+    kind = refs.target.__name__.lower()
     for index, item_id in enumerate(ids):
         if item_id not in existing:
-            violations.add(f"{field}[{index}]", f"names no {kind} of this tenant")
+            violations.add(
+                f"{resource.field_name}.{field}[{index}]", f"names no {kind} of this tenant"
+            )
 
 
 async def replace(
-    connection: AsyncConnection, refs: References, tenant_id: str, owner_id: str, ids: Iterable[str]
+    connection: AsyncConnection,
+    resource: Resource,
+    field: str,
+    tenant_id: str,
+    *,
+    owner_id: str,
+    ids: Iterable[str],
 ) -> None:
     """Make `ids` the owner's list, in this order."""
-    child = refs.child
+    child, owner, target = _columns(resource, field)
     await connection.execute(
-        delete(child).where(child.c.tenant_id == tenant_id, child.c[refs.owner] == owner_id)
+        delete(child).where(child.c.tenant_id == tenant_id, child.c[owner] == owner_id)
     )
     rows = [
-        {"tenant_id": tenant_id, refs.owner: owner_id, "position": position, refs.target: item}
+        {"tenant_id": tenant_id, owner: owner_id, "position": position, target: item}
         for position, item in enumerate(ids)
     ]
     if rows:

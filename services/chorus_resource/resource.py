@@ -27,7 +27,7 @@ from google.protobuf.descriptor import (
     MethodDescriptor,
     ServiceDescriptor,
 )
-from sqlalchemy import Column, Index, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 
 from chorus_resource.scoped import TenantScoped
 
@@ -37,22 +37,51 @@ OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
 
 @dataclass(frozen=True)
 class References:
-    """A repeated field of ids naming other resources of the same tenant, in order.
+    """A repeated field of ids naming items of another resource in the same tenant, in order.
 
-    Kept in a child table (`table`) with columns tenant_id, `owner`, position
-    and `target`. Ids are checked in the caller's tenant when written; the
-    child table's foreign keys remove the rows of a deleted target in the
+    The generic layer keeps them in a child table it declares itself,
+    `<singular>_<field>` (e.g. `playlist_song_ids`: playlist_id, position,
+    tenant_id, song_id). Ids are checked in the caller's tenant when written;
+    the child table's foreign keys remove the rows of a deleted target in the
     same transaction as the delete (ON DELETE CASCADE).
     """
 
-    table: type[Any] | Table
-    owner: str
-    target: str
-    target_resource: type[TenantScoped]
+    target: type[Any]
+    """The model of the referenced resource (e.g. Song)."""
+
+    def child_table(self, owner: Table, owner_name: str, field: str) -> Table:
+        """The child table of `owner`'s `field` (declared once, in the owner's metadata)."""
+        name = f"{owner_name}_{field}"
+        if name in owner.metadata.tables:
+            return owner.metadata.tables[name]
+        target = _table_of(self.target)
+        return Table(
+            name,
+            owner.metadata,
+            Column(
+                self.owner_column(owner_name),
+                String(36),
+                ForeignKey(owner.c.id, ondelete="CASCADE"),
+                primary_key=True,
+            ),
+            Column("position", Integer, primary_key=True),
+            Column("tenant_id", String(36), nullable=False),
+            Column(
+                self.target_column,
+                String(36),
+                ForeignKey(target.c.id, ondelete="CASCADE"),
+                nullable=False,
+                index=True,
+            ),
+        )
+
+    @staticmethod
+    def owner_column(owner_name: str) -> str:
+        return f"{owner_name}_id"
 
     @property
-    def child(self) -> Table:
-        return _table_of(self.table)
+    def target_column(self) -> str:
+        return f"{self.target.__name__.lower()}_id"
 
 
 @dataclass(frozen=True)
@@ -78,9 +107,10 @@ class Resource:
                     )
                 if name not in self.references and name not in self.table.c:
                     raise ValueError(f"{self.singular}: {group} field {name!r} has no column")
-        for name in self.references:
+        for name, refs in self.references.items():
             if not fields[name].is_repeated:
                 raise ValueError(f"{self.singular}: reference field {name!r} must be repeated")
+            refs.child_table(self.table, self.singular.lower(), name)
         leading = {tuple(c.name for c in index.columns)[:2] for index in self.table.indexes}
         for name in self.sortable:
             if name not in self.references and ("tenant_id", name) not in leading:
@@ -136,6 +166,10 @@ class Resource:
             for f in self.message.fields
             if f.name not in self.references and f.name in self.table.c
         )
+
+    def child_table(self, field: str) -> Table:
+        """The table holding a reference field's ids (see `References`)."""
+        return self.references[field].child_table(self.table, self.singular.lower(), field)
 
     def method(self, verb: str) -> MethodDescriptor:
         """The method of a standard verb: method("Get") is GetSong, method("List") ListSongs."""

@@ -122,10 +122,11 @@ class ResourceStore:
         for field, ids in lists.items():
             await references.replace(
                 self._connection,
-                self._resource.references[field],
+                self._resource,
+                field,
                 self._tenant_id,
-                values["id"],
-                ids,
+                owner_id=values["id"],
+                ids=ids,
             )
         return self._codec.message(tuple(values[c.name] for c in self._resource.columns), lists)
 
@@ -142,10 +143,14 @@ class ResourceStore:
         )
         current.update_time.CopyFrom(timestamp(now))
         for field in fields:
-            refs = self._resource.references.get(field)
-            if refs is not None:
+            if field in self._resource.references:
                 await references.replace(
-                    self._connection, refs, self._tenant_id, item_id, getattr(current, field)
+                    self._connection,
+                    self._resource,
+                    field,
+                    self._tenant_id,
+                    owner_id=item_id,
+                    ids=getattr(current, field),
                 )
         return current
 
@@ -164,10 +169,10 @@ class ResourceStore:
         for field in fields:
             await references.check(
                 self._connection,
-                self._resource.references[field],
+                self._resource,
+                field,
                 self._tenant_id,
-                list(getattr(message, field)),
-                field=f"{self._resource.field_name}.{field}",
+                ids=list(getattr(message, field)),
                 violations=violations,
             )
         violations.raise_if_any()
@@ -177,8 +182,10 @@ class ResourceStore:
             return [self._codec.message(row) for row in rows]
         ids = [row._mapping[self._table.c.id] for row in rows]
         loaded = {
-            field: await references.load(self._connection, refs, self._tenant_id, ids)
-            for field, refs in self._resource.references.items()
+            field: await references.load(
+                self._connection, self._resource, field, self._tenant_id, ids
+            )
+            for field in self._resource.references
         }
         return [
             self._codec.message(row, {f: loaded[f].get(item_id, []) for f in loaded})

@@ -1,8 +1,8 @@
 """playlists, sortable song indexes
 
-Revision ID: a1a6375b4221
+Revision ID: 21d36f69e813
 Revises: 5d1c2a7e9f30
-Create Date: 2026-11-30 08:25:32.991649
+Create Date: 2026-11-30 08:36:10.593991
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 from chorus_resource.row_security import disable_tenant_isolation, enable_tenant_isolation
 
-revision: str = "a1a6375b4221"
+revision: str = "21d36f69e813"
 down_revision: str | None = "5d1c2a7e9f30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -44,7 +44,7 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "playlist_songs",
+        "playlist_song_ids",
         sa.Column("playlist_id", sa.String(length=36), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.String(length=36), nullable=False),
@@ -52,20 +52,20 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["playlist_id"],
             ["playlists.id"],
-            name=op.f("fk_playlist_songs_playlist_id_playlists"),
+            name=op.f("fk_playlist_song_ids_playlist_id_playlists"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["song_id"],
             ["songs.id"],
-            name=op.f("fk_playlist_songs_song_id_songs"),
+            name=op.f("fk_playlist_song_ids_song_id_songs"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("playlist_id", "position", name=op.f("pk_playlist_songs")),
+        sa.PrimaryKeyConstraint("playlist_id", "position", name=op.f("pk_playlist_song_ids")),
     )
-    enable_tenant_isolation("playlist_songs")
-    with op.batch_alter_table("playlist_songs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_playlist_songs_song_id"), ["song_id"], unique=False)
+    enable_tenant_isolation("playlist_song_ids")
+    with op.batch_alter_table("playlist_song_ids", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_playlist_song_ids_song_id"), ["song_id"], unique=False)
 
     with op.batch_alter_table("songs", schema=None) as batch_op:
         batch_op.create_index("ix_songs_tenant_artist", ["tenant_id", "artist", "id"], unique=False)
@@ -86,11 +86,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_songs_tenant_name")
         batch_op.drop_index("ix_songs_tenant_artist")
 
-    with op.batch_alter_table("playlist_songs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_playlist_songs_song_id"))
+    with op.batch_alter_table("playlist_song_ids", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_playlist_song_ids_song_id"))
 
-    disable_tenant_isolation("playlist_songs")
-    op.drop_table("playlist_songs")
+    disable_tenant_isolation("playlist_song_ids")
+    op.drop_table("playlist_song_ids")
     with op.batch_alter_table("playlists", schema=None) as batch_op:
         batch_op.drop_index("ix_playlists_tenant_update_time")
         batch_op.drop_index("ix_playlists_tenant_page")
