@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from buf.validate import validate_pb2
-from chorus.type.v1 import text_rules_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
+from chorus.type.v1 import text_rules_pb2
 from chorus_client import ResourceClient
 from chorus_client.resources import resource_services
 from chorus_resource.catalog import RESOURCES
