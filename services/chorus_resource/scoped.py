@@ -22,7 +22,7 @@ class TenantScoped:
     """User id of the creator (songs belong to the tenant, not to a person)."""
     create_time: Mapped[datetime] = mapped_column(UTCDateTime())
     update_time: Mapped[datetime] = mapped_column(UTCDateTime())
-    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String, nullable=True)
     """Idempotency key of the create call, unique per tenant."""
 
     @declared_attr.directive

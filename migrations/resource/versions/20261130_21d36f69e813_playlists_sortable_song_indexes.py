@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=36), nullable=False),
         sa.Column("create_time", sa.DateTime(timezone=True), nullable=False),
         sa.Column("update_time", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("request_id", sa.String(length=64), nullable=True),
+        sa.Column("request_id", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_playlists")),
         sa.UniqueConstraint("tenant_id", "request_id", name="uq_playlists_tenant_request"),
     )
@@ -68,6 +68,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_playlist_song_ids_song_id"), ["song_id"], unique=False)
 
     with op.batch_alter_table("songs", schema=None) as batch_op:
+        # Field limits live in the contract only (protovalidate), not in column types.
+        for column in ("name", "artist"):
+            batch_op.alter_column(column, type_=sa.String(), existing_type=sa.String(200))
+        batch_op.alter_column(
+            "request_id", type_=sa.String(), existing_type=sa.String(64), existing_nullable=True
+        )
         batch_op.create_index("ix_songs_tenant_artist", ["tenant_id", "artist", "id"], unique=False)
         batch_op.create_index("ix_songs_tenant_name", ["tenant_id", "name", "id"], unique=False)
         batch_op.create_index(
@@ -85,6 +91,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_songs_tenant_update_time")
         batch_op.drop_index("ix_songs_tenant_name")
         batch_op.drop_index("ix_songs_tenant_artist")
+        batch_op.alter_column(
+            "request_id", type_=sa.String(64), existing_type=sa.String(), existing_nullable=True
+        )
+        for column in ("name", "artist"):
+            batch_op.alter_column(column, type_=sa.String(200), existing_type=sa.String())
 
     with op.batch_alter_table("playlist_song_ids", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_playlist_song_ids_song_id"))
