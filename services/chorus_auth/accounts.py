@@ -7,7 +7,7 @@ outside any transaction (argon2id takes a while: no connection is held
 meanwhile), then starts the session in a write transaction.
 """
 
-from chorus_auth.credentials import check_new_password, email_key, normalized_email
+from chorus_auth.credentials import email_key, normalized_email
 from chorus_auth.passwords import PasswordHashing
 from chorus_auth.records import UserRecord
 from chorus_auth.sessions import IssuedSession, Sessions
@@ -30,7 +30,6 @@ class Accounts:
         """A new user with a personal tenant they own, logged in."""
         violations = Violations()
         email = normalized_email(raw_email, violations)
-        check_new_password(password, violations)
         violations.raise_if_any()
         password_hash = await self._passwords.hash(password)
         now = utcnow()

@@ -18,6 +18,7 @@ from chorus_core.interceptors.auth_interceptor import AuthInterceptor
 from chorus_core.interceptors.decoding_interceptor import DecodingInterceptor
 from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
+from chorus_core.interceptors.validation_interceptor import ValidationInterceptor
 from chorus_core.reflection import api_services
 from chorus_core.server import GrpcServer, ServiceRegistration
 from chorus_core.telemetry import Telemetry
@@ -61,6 +62,7 @@ def build_auth_server(
             ErrorInterceptor(),
             DecodingInterceptor(),
             AuthInterceptor(verifier, PUBLIC_METHODS),
+            ValidationInterceptor(),
         ],
         telemetry,
         readiness=db.readiness,

@@ -1,12 +1,8 @@
-"""Validation of emails and passwords given at sign-up and login."""
+"""Emails in normal form. Their rules (length, format) and the password's are the contract's."""
 
 from email_validator import EmailNotValidError, validate_email
 
 from chorus_core.errors import Violations
-
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
-"""Long passphrases are welcome; the cap only keeps hashing bounded."""
 
 
 def normalized_email(raw: str, violations: Violations) -> str:
@@ -25,10 +21,3 @@ def normalized_email(raw: str, violations: Violations) -> str:
 def email_key(email: str) -> str:
     """What makes two emails the same account: case-insensitive comparison."""
     return email.casefold()
-
-
-def check_new_password(password: str, violations: Violations) -> None:
-    if len(password) < MIN_PASSWORD:
-        violations.add("password", f"must be at least {MIN_PASSWORD} characters")
-    elif len(password) > MAX_PASSWORD:
-        violations.add("password", f"must be at most {MAX_PASSWORD} characters")

@@ -22,48 +22,58 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from chorus.type.v1 import text_rules_pb2 as chorus_dot_type_dot_v1_dot_text__rules__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!chorus/auth/v1/auth_service.proto\x12\x0e\x63horus.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"i\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12;\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x9c\x02\n\x07Session\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12S\n\x18\x61\x63\x63\x65ss_token_expire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x15\x61\x63\x63\x65ssTokenExpireTime\x12#\n\rrefresh_token\x18\x04 \x01(\tR\x0crefreshToken\x12U\n\x19refresh_token_expire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x16refreshTokenExpireTime\"A\n\rSignUpRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"m\n\x0eSignUpResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.chorus.auth.v1.UserR\x04user\x12\x31\n\x07session\x18\x02 \x01(\x0b\x32\x17.chorus.auth.v1.SessionR\x07session\"@\n\x0cLoginRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"l\n\rLoginResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.chorus.auth.v1.UserR\x04user\x12\x31\n\x07session\x18\x02 \x01(\x0b\x32\x17.chorus.auth.v1.SessionR\x07session\"5\n\x0eRefreshRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"D\n\x0fRefreshResponse\x12\x31\n\x07session\x18\x01 \x01(\x0b\x32\x17.chorus.auth.v1.SessionR\x07session\"4\n\rLogoutRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\x10\n\x0eLogoutResponse\"\x0f\n\rWhoAmIRequest\"\x81\x01\n\x0eWhoAmIResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.chorus.auth.v1.UserR\x04user\x12\x1b\n\ttenant_id\x18\x02 \x01(\tR\x08tenantId\x12(\n\x04role\x18\x03 \x01(\x0e\x32\x14.chorus.auth.v1.RoleR\x04role\"\x10\n\x0eGetJwksRequest\"A\n\x0fGetJwksResponse\x12.\n\x04keys\x18\x01 \x03(\x0b\x32\x1a.chorus.auth.v1.JsonWebKeyR\x04keys\"\x82\x01\n\nJsonWebKey\x12\x10\n\x03kty\x18\x01 \x01(\tR\x03kty\x12\x10\n\x03\x63rv\x18\x02 \x01(\tR\x03\x63rv\x12\x0c\n\x01x\x18\x03 \x01(\tR\x01x\x12\x0c\n\x01y\x18\x04 \x01(\tR\x01y\x12\x10\n\x03kid\x18\x05 \x01(\tR\x03kid\x12\x10\n\x03\x61lg\x18\x06 \x01(\tR\x03\x61lg\x12\x10\n\x03use\x18\x07 \x01(\tR\x03use*^\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_OWNER\x10\x01\x12\x0e\n\nROLE_ADMIN\x10\x02\x12\x0f\n\x0bROLE_EDITOR\x10\x03\x12\x0f\n\x0bROLE_VIEWER\x10\x04\x32\xc6\x03\n\x0b\x41uthService\x12G\n\x06SignUp\x12\x1d.chorus.auth.v1.SignUpRequest\x1a\x1e.chorus.auth.v1.SignUpResponse\x12\x44\n\x05Login\x12\x1c.chorus.auth.v1.LoginRequest\x1a\x1d.chorus.auth.v1.LoginResponse\x12J\n\x07Refresh\x12\x1e.chorus.auth.v1.RefreshRequest\x1a\x1f.chorus.auth.v1.RefreshResponse\x12G\n\x06Logout\x12\x1d.chorus.auth.v1.LogoutRequest\x1a\x1e.chorus.auth.v1.LogoutResponse\x12G\n\x06WhoAmI\x12\x1d.chorus.auth.v1.WhoAmIRequest\x1a\x1e.chorus.auth.v1.WhoAmIResponse\x12J\n\x07GetJwks\x12\x1e.chorus.auth.v1.GetJwksRequest\x1a\x1f.chorus.auth.v1.GetJwksResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!chorus/auth/v1/auth_service.proto\x12\x0e\x63horus.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"i\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12;\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x9c\x02\n\x07Session\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12S\n\x18\x61\x63\x63\x65ss_token_expire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x15\x61\x63\x63\x65ssTokenExpireTime\x12#\n\rrefresh_token\x18\x04 \x01(\tR\x0crefreshToken\x12U\n\x19refresh_token_expire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x16refreshTokenExpireTime\"]\n\rSignUpRequest\x12$\n\x05\x65mail\x18\x01 \x01(\tB\x0e\xbaH\x0br\t\x18\xc0\x02\xc0\xb3\xae\xb1\x02\x01R\x05\x65mail\x12&\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x08\x18\x80\x08R\x08password\"m\n\x0eSignUpResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.chorus.auth.v1.UserR\x04user\x12\x31\n\x07session\x18\x02 \x01(\x0b\x32\x17.chorus.auth.v1.SessionR\x07session\"Z\n\x0cLoginRequest\x12$\n\x05\x65mail\x18\x01 \x01(\tB\x0e\xbaH\x0br\t\x18\xc0\x02\xc0\xb3\xae\xb1\x02\x01R\x05\x65mail\x12$\n\x08password\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\x08password\"l\n\rLoginResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.chorus.auth.v1.UserR\x04user\x12\x31\n\x07session\x18\x02 \x01(\x0b\x32\x17.chorus.auth.v1.SessionR\x07session\"5\n\x0eRefreshRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"D\n\x0fRefreshResponse\x12\x31\n\x07session\x18\x01 \x01(\x0b\x32\x17.chorus.auth.v1.SessionR\x07session\"4\n\rLogoutRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\x10\n\x0eLogoutResponse\"\x0f\n\rWhoAmIRequest\"\x81\x01\n\x0eWhoAmIResponse\x12(\n\x04user\x18\x01 \x01(\x0b\x32\x14.chorus.auth.v1.UserR\x04user\x12\x1b\n\ttenant_id\x18\x02 \x01(\tR\x08tenantId\x12(\n\x04role\x18\x03 \x01(\x0e\x32\x14.chorus.auth.v1.RoleR\x04role\"\x10\n\x0eGetJwksRequest\"A\n\x0fGetJwksResponse\x12.\n\x04keys\x18\x01 \x03(\x0b\x32\x1a.chorus.auth.v1.JsonWebKeyR\x04keys\"\x82\x01\n\nJsonWebKey\x12\x10\n\x03kty\x18\x01 \x01(\tR\x03kty\x12\x10\n\x03\x63rv\x18\x02 \x01(\tR\x03\x63rv\x12\x0c\n\x01x\x18\x03 \x01(\tR\x01x\x12\x0c\n\x01y\x18\x04 \x01(\tR\x01y\x12\x10\n\x03kid\x18\x05 \x01(\tR\x03kid\x12\x10\n\x03\x61lg\x18\x06 \x01(\tR\x03\x61lg\x12\x10\n\x03use\x18\x07 \x01(\tR\x03use*^\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_OWNER\x10\x01\x12\x0e\n\nROLE_ADMIN\x10\x02\x12\x0f\n\x0bROLE_EDITOR\x10\x03\x12\x0f\n\x0bROLE_VIEWER\x10\x04\x32\xc6\x03\n\x0b\x41uthService\x12G\n\x06SignUp\x12\x1d.chorus.auth.v1.SignUpRequest\x1a\x1e.chorus.auth.v1.SignUpResponse\x12\x44\n\x05Login\x12\x1c.chorus.auth.v1.LoginRequest\x1a\x1d.chorus.auth.v1.LoginResponse\x12J\n\x07Refresh\x12\x1e.chorus.auth.v1.RefreshRequest\x1a\x1f.chorus.auth.v1.RefreshResponse\x12G\n\x06Logout\x12\x1d.chorus.auth.v1.LogoutRequest\x1a\x1e.chorus.auth.v1.LogoutResponse\x12G\n\x06WhoAmI\x12\x1d.chorus.auth.v1.WhoAmIRequest\x1a\x1e.chorus.auth.v1.WhoAmIResponse\x12J\n\x07GetJwks\x12\x1e.chorus.auth.v1.GetJwksRequest\x1a\x1f.chorus.auth.v1.GetJwksResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chorus.auth.v1.auth_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=1398
-  _globals['_ROLE']._serialized_end=1492
-  _globals['_USER']._serialized_start=86
-  _globals['_USER']._serialized_end=191
-  _globals['_SESSION']._serialized_start=194
-  _globals['_SESSION']._serialized_end=478
-  _globals['_SIGNUPREQUEST']._serialized_start=480
-  _globals['_SIGNUPREQUEST']._serialized_end=545
-  _globals['_SIGNUPRESPONSE']._serialized_start=547
-  _globals['_SIGNUPRESPONSE']._serialized_end=656
-  _globals['_LOGINREQUEST']._serialized_start=658
-  _globals['_LOGINREQUEST']._serialized_end=722
-  _globals['_LOGINRESPONSE']._serialized_start=724
-  _globals['_LOGINRESPONSE']._serialized_end=832
-  _globals['_REFRESHREQUEST']._serialized_start=834
-  _globals['_REFRESHREQUEST']._serialized_end=887
-  _globals['_REFRESHRESPONSE']._serialized_start=889
-  _globals['_REFRESHRESPONSE']._serialized_end=957
-  _globals['_LOGOUTREQUEST']._serialized_start=959
-  _globals['_LOGOUTREQUEST']._serialized_end=1011
-  _globals['_LOGOUTRESPONSE']._serialized_start=1013
-  _globals['_LOGOUTRESPONSE']._serialized_end=1029
-  _globals['_WHOAMIREQUEST']._serialized_start=1031
-  _globals['_WHOAMIREQUEST']._serialized_end=1046
-  _globals['_WHOAMIRESPONSE']._serialized_start=1049
-  _globals['_WHOAMIRESPONSE']._serialized_end=1178
-  _globals['_GETJWKSREQUEST']._serialized_start=1180
-  _globals['_GETJWKSREQUEST']._serialized_end=1196
-  _globals['_GETJWKSRESPONSE']._serialized_start=1198
-  _globals['_GETJWKSRESPONSE']._serialized_end=1263
-  _globals['_JSONWEBKEY']._serialized_start=1266
-  _globals['_JSONWEBKEY']._serialized_end=1396
-  _globals['_AUTHSERVICE']._serialized_start=1495
-  _globals['_AUTHSERVICE']._serialized_end=1949
+  _globals['_SIGNUPREQUEST'].fields_by_name['email']._loaded_options = None
+  _globals['_SIGNUPREQUEST'].fields_by_name['email']._serialized_options = b'\272H\013r\t\030\300\002\300\263\256\261\002\001'
+  _globals['_SIGNUPREQUEST'].fields_by_name['password']._loaded_options = None
+  _globals['_SIGNUPREQUEST'].fields_by_name['password']._serialized_options = b'\272H\007r\005\020\010\030\200\010'
+  _globals['_LOGINREQUEST'].fields_by_name['email']._loaded_options = None
+  _globals['_LOGINREQUEST'].fields_by_name['email']._serialized_options = b'\272H\013r\t\030\300\002\300\263\256\261\002\001'
+  _globals['_LOGINREQUEST'].fields_by_name['password']._loaded_options = None
+  _globals['_LOGINREQUEST'].fields_by_name['password']._serialized_options = b'\272H\005r\003\030\200\010'
+  _globals['_ROLE']._serialized_start=1514
+  _globals['_ROLE']._serialized_end=1608
+  _globals['_USER']._serialized_start=148
+  _globals['_USER']._serialized_end=253
+  _globals['_SESSION']._serialized_start=256
+  _globals['_SESSION']._serialized_end=540
+  _globals['_SIGNUPREQUEST']._serialized_start=542
+  _globals['_SIGNUPREQUEST']._serialized_end=635
+  _globals['_SIGNUPRESPONSE']._serialized_start=637
+  _globals['_SIGNUPRESPONSE']._serialized_end=746
+  _globals['_LOGINREQUEST']._serialized_start=748
+  _globals['_LOGINREQUEST']._serialized_end=838
+  _globals['_LOGINRESPONSE']._serialized_start=840
+  _globals['_LOGINRESPONSE']._serialized_end=948
+  _globals['_REFRESHREQUEST']._serialized_start=950
+  _globals['_REFRESHREQUEST']._serialized_end=1003
+  _globals['_REFRESHRESPONSE']._serialized_start=1005
+  _globals['_REFRESHRESPONSE']._serialized_end=1073
+  _globals['_LOGOUTREQUEST']._serialized_start=1075
+  _globals['_LOGOUTREQUEST']._serialized_end=1127
+  _globals['_LOGOUTRESPONSE']._serialized_start=1129
+  _globals['_LOGOUTRESPONSE']._serialized_end=1145
+  _globals['_WHOAMIREQUEST']._serialized_start=1147
+  _globals['_WHOAMIREQUEST']._serialized_end=1162
+  _globals['_WHOAMIRESPONSE']._serialized_start=1165
+  _globals['_WHOAMIRESPONSE']._serialized_end=1294
+  _globals['_GETJWKSREQUEST']._serialized_start=1296
+  _globals['_GETJWKSREQUEST']._serialized_end=1312
+  _globals['_GETJWKSRESPONSE']._serialized_start=1314
+  _globals['_GETJWKSRESPONSE']._serialized_end=1379
+  _globals['_JSONWEBKEY']._serialized_start=1382
+  _globals['_JSONWEBKEY']._serialized_end=1512
+  _globals['_AUTHSERVICE']._serialized_start=1611
+  _globals['_AUTHSERVICE']._serialized_end=2065
 # @@protoc_insertion_point(module_scope)

@@ -135,7 +135,10 @@ class SignUpRequest(_message.Message):
     EMAIL_FIELD_NUMBER: _builtins.int
     PASSWORD_FIELD_NUMBER: _builtins.int
     email: _builtins.str
-    """Email address; compared case-insensitively."""
+    """Email address (up to 320 characters; its form is checked and normalized
+    by the service, international addresses included); compared
+    case-insensitively.
+    """
     password: _builtins.str
     """At least 8 and at most 1024 characters."""
     def __init__(
@@ -191,9 +194,12 @@ class LoginRequest(_message.Message):
     EMAIL_FIELD_NUMBER: _builtins.int
     PASSWORD_FIELD_NUMBER: _builtins.int
     email: _builtins.str
-    """Email address; compared case-insensitively."""
+    """Email address (up to 320 characters; its form is checked and normalized
+    by the service, international addresses included); compared
+    case-insensitively.
+    """
     password: _builtins.str
-    """The user's password."""
+    """The user's password (up to 1024 characters)."""
     def __init__(
         self,
         *,

@@ -182,7 +182,7 @@ class CreateTenantRequest(_message.Message):
 
     NAME_FIELD_NUMBER: _builtins.int
     name: _builtins.str
-    """Display name: 1 to 200 characters."""
+    """Display name: 1 to 200 characters, not blank, no control characters."""
     def __init__(
         self,
         *,
@@ -229,7 +229,7 @@ class ListMyTenantsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
-    """Tenants per page: 0 means the default (20); at most 100."""
+    """Tenants per page: 0 means the default (20); above 100 means 100."""
     page_token: _builtins.str
     """next_page_token of the previous page; empty for the first page."""
     def __init__(
@@ -344,7 +344,7 @@ class InviteMemberRequest(_message.Message):
     tenant_id: _builtins.str
     """The shared tenant to invite to."""
     email: _builtins.str
-    """Email of the invitee (who may not have an account yet)."""
+    """Email of the invitee (who may not have an account yet), up to 320 characters."""
     role: _auth_service_pb2.Role.ValueType
     """The role the invitee will get."""
     def __init__(
