@@ -106,6 +106,9 @@ BAD_TOKENS: dict[str, Callable[[TokenForge], str]] = {
     "unknown-kid": lambda f: f.token(header=f.header(kid="no-such-key")),
     "typ-missing": lambda f: f.token(header=f.header(drop=["typ"])),
     "tid-missing": lambda f: f.token(claims=f.claims(drop=["tid"])),
+    "tid-not-text": lambda f: f.token(claims=f.claims(tid=12345)),
+    "role-empty": lambda f: f.token(claims=f.claims(role="")),
+    "sub-empty": lambda f: f.token(claims=f.claims(sub="")),
 }
 
 
@@ -232,3 +235,18 @@ async def test_cache_size_zero_verifies_every_time(
 def test_a_cache_holds_at_least_one_token() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         VerifiedTokenCache(0)
+
+
+async def test_the_leeway_forgives_a_little_clock_skew_and_no_more(
+    forge: TokenForge, keys: Keys, clock: Clock
+) -> None:
+    """A token expired 5 s ago passes with 30 s of leeway, from scratch and from the cache,
+    until the leeway too has passed."""
+    token, exp = token_expiring_in(forge, -5)
+    check = verifier(keys, clock, leeway_seconds=30)
+    clock.now = exp + 5
+    for _ in range(2):
+        assert (await check.verify(token)).user_id == forge.user_id
+    clock.now = exp + 30
+    with pytest.raises(Unauthenticated):
+        await check.verify(token)
