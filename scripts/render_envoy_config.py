@@ -16,18 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from chorus_core import config
+
 TEMPLATE = Path(__file__).resolve().parents[1] / "gateway" / "envoy.template.yaml"
 
-DEFAULT_LISTEN = "127.0.0.1:8080"
-DEFAULT_ADMIN = "127.0.0.1:9901"
-DEFAULT_AUTH = "127.0.0.1:50051"
-DEFAULT_RESOURCE = "127.0.0.1:50052"
-DEFAULT_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
-DEFAULT_AUTH_RATE_PER_MINUTE = 10
-DEFAULT_ANONYMOUS_RATE_PER_MINUTE = 300
+# The defaults of `make run` (chorus_core.config.SETTINGS).
+DEFAULT_LISTEN = config.text({}, "CHORUS_GATEWAY_LISTEN")
+DEFAULT_ADMIN = config.text({}, "CHORUS_GATEWAY_ADMIN")
+DEFAULT_AUTH = config.text({}, "CHORUS_AUTH_LISTEN")
+DEFAULT_RESOURCE = config.text({}, "CHORUS_RESOURCE_LISTEN")
+_WEB_PORT = config.text({}, "CHORUS_WEB_PORT")
+DEFAULT_CORS_ORIGINS = (f"http://localhost:{_WEB_PORT}", f"http://127.0.0.1:{_WEB_PORT}")
+DEFAULT_AUTH_RATE_PER_MINUTE = config.integer({}, "CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE")
+DEFAULT_ANONYMOUS_RATE_PER_MINUTE = config.integer({}, "CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE")
 DEFAULT_CALL_SECONDS = 10
-DEFAULT_ISSUER = "chorus-auth"
-DEFAULT_AUDIENCE = "chorus"
+DEFAULT_ISSUER = config.text({}, "CHORUS_TOKEN_ISSUER")
+DEFAULT_AUDIENCE = config.text({}, "CHORUS_TOKEN_AUDIENCE")
 GENERATED_HEADER = (
     "# Rendered from gateway/envoy.template.yaml by scripts/render_envoy_config.py:\n"
     "# change those, not this file (see gateway/README.md).\n\n"

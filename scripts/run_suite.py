@@ -3,18 +3,10 @@
 Starts the auth and resource services, the Envoy gateway and the web app,
 each as its own process, waiting until each answers before starting the next;
 prints the URL to open; and on Ctrl-C (or SIGTERM) stops them all. If one
-exits, the others are stopped too. Every address comes from an env value, so
-tests run the same script on free ports:
-
-| variable | default |
-|---|---|
-| CHORUS_AUTH_LISTEN / CHORUS_RESOURCE_LISTEN | 127.0.0.1:50051 / 127.0.0.1:50052 |
-| CHORUS_GATEWAY_LISTEN / CHORUS_GATEWAY_ADMIN | 127.0.0.1:8080 / 127.0.0.1:9901 |
-| CHORUS_GATEWAY_DIR | var/gateway (rendered Envoy config and JWKS) |
-| CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE | 10 (SignUp + Login per client address) |
-| CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE | 300 (other calls without a token, per client address) |
-| CHORUS_RESOURCE_JWKS | grpc:// + CHORUS_AUTH_LISTEN (where the resource service gets the keys) |
-| CHORUS_WEB_PORT | 5173 |
+exits, the others are stopped too. Every address comes from an env value
+(CHORUS_AUTH_LISTEN, CHORUS_GATEWAY_LISTEN, CHORUS_WEB_PORT, ...: defaults and
+meanings in `chorus_core.config.SETTINGS`, shown in the README's
+"Configuration"), so tests run the same script on free ports.
 """
 
 import asyncio
@@ -28,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chorus_core import config
 from chorus_devtools import envoy, processes
 from chorus_devtools.health import serving
 
@@ -36,18 +29,14 @@ STARTUP_SECONDS = 60.0
 STOP_SECONDS = 15.0
 
 
-def setting(name: str, default: str) -> str:
-    return os.environ.get(name, "").strip() or default
-
-
-AUTH = setting("CHORUS_AUTH_LISTEN", "127.0.0.1:50051")
-RESOURCE = setting("CHORUS_RESOURCE_LISTEN", "127.0.0.1:50052")
-GATEWAY = setting("CHORUS_GATEWAY_LISTEN", "127.0.0.1:8080")
-GATEWAY_ADMIN = setting("CHORUS_GATEWAY_ADMIN", "127.0.0.1:9901")
-GATEWAY_DIR = Path(setting("CHORUS_GATEWAY_DIR", "var/gateway"))
-AUTH_RATE = setting("CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE", "10")
-ANONYMOUS_RATE = setting("CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE", "300")
-WEB_PORT = setting("CHORUS_WEB_PORT", "5173")
+AUTH = config.text(os.environ, "CHORUS_AUTH_LISTEN")
+RESOURCE = config.text(os.environ, "CHORUS_RESOURCE_LISTEN")
+GATEWAY = config.text(os.environ, "CHORUS_GATEWAY_LISTEN")
+GATEWAY_ADMIN = config.text(os.environ, "CHORUS_GATEWAY_ADMIN")
+GATEWAY_DIR = config.path(os.environ, "CHORUS_GATEWAY_DIR")
+AUTH_RATE = config.integer(os.environ, "CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE")
+ANONYMOUS_RATE = config.integer(os.environ, "CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE")
+WEB_PORT = config.text(os.environ, "CHORUS_WEB_PORT")
 WEB_URL = f"http://127.0.0.1:{WEB_PORT}"
 
 

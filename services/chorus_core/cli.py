@@ -15,7 +15,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from chorus_core.config import ConfigError, env_int
+from chorus_core import config
+from chorus_core.config import ConfigError
 from chorus_core.database import Database
 from chorus_core.logs import configure_logging, log_format
 from chorus_core.server import GrpcServer
@@ -92,7 +93,7 @@ def _serve_command(
             )
         )
         return 0
-    workers = env_int(os.environ, WORKERS_SETTING, 1, minimum=1)
+    workers = config.integer(os.environ, WORKERS_SETTING)
     if workers == 1:
         asyncio.run(serve(build, name))
         return 0

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 
 from pythonjsonlogger.json import JsonFormatter
 
-from chorus_core.config import ConfigError, env_str
+from chorus_core import config
+from chorus_core.config import ConfigError
 
 FORMATS = ("text", "json")
 
 
 def log_format(env: Mapping[str, str]) -> str:
-    value = env_str(env, "CHORUS_LOG_FORMAT", "text").lower()
+    value = config.text(env, "CHORUS_LOG_FORMAT").lower()
     if value not in FORMATS:
         raise ConfigError(f"CHORUS_LOG_FORMAT must be text or json, got {value!r}")
     return value

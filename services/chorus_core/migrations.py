@@ -7,13 +7,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL
 
+from chorus_core import config
+
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def migrations_dir(service: str) -> Path:
     """`migrations/<service>` of the checkout, or under CHORUS_MIGRATIONS_DIR."""
-    root = os.environ.get("CHORUS_MIGRATIONS_DIR")
-    return (Path(root) if root else _REPO_ROOT / "migrations") / service
+    root = config.optional_path(os.environ, "CHORUS_MIGRATIONS_DIR")
+    return (root or _REPO_ROOT / "migrations") / service
 
 
 def alembic_config(service: str, url: URL, **attributes: object) -> Config:

@@ -14,6 +14,7 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from chorus_core import config
 from chorus_core.readiness import Readiness
 from chorus_core.reflection import add_reflection
 from chorus_core.telemetry import Telemetry
@@ -27,11 +28,11 @@ class ServerSettings:
 
     listen: str
     """host:port to bind; port 0 picks a free port."""
-    max_message_bytes: int = 1024 * 1024
+    max_message_bytes: int = config.integer({}, "CHORUS_MAX_MESSAGE_BYTES")
     """Largest request or response message; larger ones fail RESOURCE_EXHAUSTED."""
-    shutdown_grace_seconds: float = 10.0
+    shutdown_grace_seconds: float = config.integer({}, "CHORUS_SHUTDOWN_GRACE_SECONDS")
     """How long in-flight calls may finish after SIGTERM."""
-    drain_seconds: float = 0.0
+    drain_seconds: float = config.integer({}, "CHORUS_DRAIN_SECONDS")
     """After SIGTERM, how long to keep accepting calls while health says
     NOT_SERVING, so balancers (Envoy, kubelet) move traffic away first."""
     metrics_listen: str = ""

@@ -16,12 +16,14 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from chorus_core import config
+
 
 def tracer_provider_from_env(service_name: str, env: Mapping[str, str]) -> TracerProvider | None:
     """A provider exporting to the configured OTLP endpoint, or None (tracing off)."""
-    if not env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip():
+    if not config.text(env, "OTEL_EXPORTER_OTLP_ENDPOINT"):
         return None
-    name = env.get("OTEL_SERVICE_NAME", "").strip() or service_name
+    name = config.text(env, "OTEL_SERVICE_NAME") or service_name
     provider = TracerProvider(resource=Resource.create({"service.name": name}))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     return provider

@@ -4,43 +4,54 @@ from pathlib import Path
 
 import pytest
 
-from chorus_core.config import ConfigError, env_int, env_path, env_str, read_secret_file
+from chorus_core import config
+from chorus_core.config import ConfigError, read_secret_file
 from chorus_core.database import database_url
 
 SECRET = "hunter2"
 
 
-def test_env_str_strips_and_falls_back_to_the_default_when_blank() -> None:
-    env = {"SET": "  value \n", "BLANK": "   "}
-    assert env_str(env, "SET", "default") == "value"
-    assert env_str(env, "BLANK", "default") == "default"
-    assert env_str(env, "UNSET", "default") == "default"
+def test_text_strips_and_falls_back_to_the_default_when_blank() -> None:
+    name = "CHORUS_TOKEN_AUDIENCE"
+    assert config.text({name: "  api \n"}, name) == "api"
+    assert config.text({name: "   "}, name) == "chorus"
+    assert config.text({}, name) == "chorus"
 
 
-def test_env_path_is_a_path_of_the_value_or_the_default() -> None:
-    assert env_path({"DIR": "var/keys"}, "DIR", "other") == Path("var/keys")
-    assert env_path({}, "DIR", "var/default") == Path("var/default")
+def test_path_and_optional_path() -> None:
+    assert config.path({"CHORUS_AUTH_KEYS_DIR": "k"}, "CHORUS_AUTH_KEYS_DIR") == Path("k")
+    assert config.path({}, "CHORUS_AUTH_KEYS_DIR") == Path("var/keys")
+    name = "CHORUS_AUTH_DATABASE_PASSWORD_FILE"
+    assert config.optional_path({}, name) is None
+    assert config.optional_path({name: "/run/secrets/pw"}, name) == Path("/run/secrets/pw")
 
 
-def test_env_int_parses_the_value_or_falls_back_to_the_default() -> None:
-    env = {"PORT": " 42 ", "BLANK": ""}
-    assert env_int(env, "PORT", 7) == 42
-    assert env_int(env, "BLANK", 7) == 7
-    assert env_int(env, "UNSET", 7) == 7
-    assert env_int({"LOW": "5"}, "LOW", 7, minimum=5) == 5
+def test_integer_parses_the_value_or_falls_back_to_the_default() -> None:
+    name = "CHORUS_AUTH_ARGON2_TIME_COST"
+    assert config.integer({name: " 42 "}, name) == 42
+    assert config.integer({name: ""}, name) == 3
+    assert config.integer({}, name) == 3
+    assert config.integer({name: "1"}, name) == 1
 
 
 @pytest.mark.parametrize("raw", ["abc", "1.5", "10s", "0x10"])
-def test_env_int_rejects_a_non_integer_naming_the_variable(raw: str) -> None:
+def test_integer_rejects_a_non_integer_naming_the_variable(raw: str) -> None:
+    name = "CHORUS_SHUTDOWN_GRACE_SECONDS"
     with pytest.raises(ConfigError) as error:
-        env_int({"CHORUS_X_SECONDS": raw}, "CHORUS_X_SECONDS", 7)
-    assert str(error.value) == f"CHORUS_X_SECONDS must be an integer, got {raw!r}"
+        config.integer({name: raw}, name)
+    assert str(error.value) == f"{name} must be an integer, got {raw!r}"
 
 
-def test_env_int_rejects_a_value_below_the_minimum_naming_the_variable() -> None:
+def test_integer_rejects_a_value_below_the_minimum_naming_the_variable() -> None:
+    name = "CHORUS_AUTH_MAX_CONCURRENT_HASHES"
     with pytest.raises(ConfigError) as error:
-        env_int({"CHORUS_X_COUNT": "0"}, "CHORUS_X_COUNT", 7, minimum=1)
-    assert str(error.value) == "CHORUS_X_COUNT must be at least 1, got 0"
+        config.integer({name: "0"}, name)
+    assert str(error.value) == f"{name} must be at least 1, got 0"
+
+
+def test_a_setting_that_is_not_defined_cannot_be_read() -> None:
+    with pytest.raises(KeyError):
+        config.text({"CHORUS_NO_SUCH": "x"}, "CHORUS_NO_SUCH")
 
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
