@@ -7,6 +7,7 @@ service in `chorus.resource.v1` with Create/Get/List/Update/Delete).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 import re
@@ -23,6 +24,9 @@ from chorus_client.tokens import SessionTokens
 _OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
 MAX_ITEMS = 100_000
 """`all()` stops with an error past this many items (a paging bug must not loop forever)."""
+RESUMES = (0.0, 0.5, 1.0, 2.0, 5.0)
+"""`watch()` waits between attempts to resume a lost stream; it gives up after the last."""
+RESUMED_CODES = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.UNAVAILABLE)
 
 
 def resource_services() -> dict[str, ServiceDescriptor]:
@@ -78,6 +82,8 @@ class ResourceClient:
         self._inputs = [
             f.name for f in self.message_type.DESCRIPTOR.fields if f.name not in _OUTPUT_ONLY
         ]
+        watch = methods.get(f"Watch{self._plural}")
+        self._watch = None if watch is None else _callable(channel, service, watch, stream=True)
 
     def message(self, *values: Any, **fields: Any) -> Any:
         """A resource message: positional values fill the client-set fields in contract order."""
@@ -143,17 +149,56 @@ class ResourceClient:
     async def delete(self, item_id: str) -> None:
         await self._call("Delete", id=item_id)
 
+    async def watch(self, cursor: str = "") -> AsyncIterator[Any]:
+        """Every change in the active tenant, live: events with `type`, the item and `cursor`.
+
+        Replays the changes after `cursor` first (none without one), then one
+        CHANGE_TYPE_CAUGHT_UP event, then each change as it commits. When the
+        stream ends because the access token expired (UNAUTHENTICATED) or the
+        server went away (UNAVAILABLE), it resumes by itself with a fresh
+        token and the last cursor, so nothing is missed or repeated; it fails
+        after len(RESUMES) attempts in a row that bring no event.
+        """
+        if self._watch is None:
+            raise TypeError(f"the {self._plural} contract has no Watch{self._plural} method")
+        call, request_type = self._watch
+        failures = 0
+        while True:
+            metadata = await self._tokens.metadata()
+            stream = call(request_type(cursor=cursor), metadata=metadata)
+            try:
+                async for event in stream:
+                    failures = 0
+                    cursor = event.cursor
+                    yield event
+                return
+            except grpc.aio.AioRpcError as error:
+                if error.code() not in RESUMED_CODES or failures >= len(RESUMES):
+                    raise
+                if error.code() == grpc.StatusCode.UNAUTHENTICATED and metadata == (
+                    ("authorization", f"Bearer {self._tokens.access_token}"),
+                ):
+                    await self._tokens.refresh()  # nobody refreshed the refused token meanwhile
+                await asyncio.sleep(RESUMES[failures])
+                failures += 1
+            finally:
+                stream.cancel()
+
     async def _call(self, verb: str, **request: Any) -> Any:
         call, request_type = self._calls[verb]
         return await self._tokens.call(call, request_type(**request), self._timeout)
 
 
 def _callable(
-    channel: grpc.aio.Channel, service: ServiceDescriptor, method: MethodDescriptor
+    channel: grpc.aio.Channel,
+    service: ServiceDescriptor,
+    method: MethodDescriptor,
+    *,
+    stream: bool = False,
 ) -> tuple[Any, type[Any]]:
     request = message_factory.GetMessageClass(method.input_type)
     response = message_factory.GetMessageClass(method.output_type)
-    call = channel.unary_unary(
+    call = (channel.unary_stream if stream else channel.unary_unary)(
         f"/{service.full_name}/{method.name}",
         request_serializer=request.SerializeToString,
         response_deserializer=response.FromString,

@@ -4,6 +4,7 @@ grpc.aio's ServicerContext takes no custom attributes, so the verified
 caller travels in a context variable scoped to the call's task.
 """
 
+import math
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ class Caller:
     tenant_id: str
     role: str
     token_id: str
+    expires_at: float = math.inf
+    """When the access token expires (`exp`, seconds since the epoch): long calls
+    such as watch streams end there."""
 
 
 _current: ContextVar[Caller | None] = ContextVar("chorus_caller", default=None)

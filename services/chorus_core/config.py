@@ -106,6 +106,19 @@ SETTINGS: tuple[Setting, ...] = (
         "how often the keys are fetched again",
         minimum=1,
     ),
+    Setting(
+        "CHORUS_RESOURCE_MAX_WATCHERS_PER_TENANT",
+        "100",
+        "open watch streams (WatchSongs…) one tenant may have on one process "
+        "(`RESOURCE_EXHAUSTED` past it)",
+        minimum=1,
+    ),
+    Setting(
+        "CHORUS_RESOURCE_MAX_WATCHERS",
+        "2000",
+        "open watch streams of all tenants on one process (`RESOURCE_EXHAUSTED` past it)",
+        minimum=1,
+    ),
     Setting("CHORUS_TOKEN_ISSUER", "chorus-auth", "`iss` of access tokens (both services)"),
     Setting("CHORUS_TOKEN_AUDIENCE", "chorus", "`aud` of access tokens (both services)"),
     Setting(

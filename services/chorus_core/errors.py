@@ -54,6 +54,10 @@ class FailedPrecondition(ServiceError):
     """The request is valid but the state it meets does not allow it."""
 
 
+class ResourceExhausted(ServiceError):
+    """A limit is reached (too many open streams, a document too large): try later or less."""
+
+
 class Unavailable(ServiceError):
     """Something the service depends on cannot be reached now: try again."""
 

@@ -198,11 +198,15 @@ def _header(token: str) -> dict[str, object]:
 
 def _caller_from(claims: Mapping[str, object]) -> Caller:
     values = {name: claims.get(name) for name in ("sub", "tid", "role", "jti")}
-    if not all(isinstance(v, str) and v for v in values.values()):
+    expires = claims.get("exp")
+    if not all(isinstance(v, str) and v for v in values.values()) or not isinstance(
+        expires, int | float
+    ):
         raise Unauthenticated("the access token is invalid")
     return Caller(
         user_id=str(values["sub"]),
         tenant_id=str(values["tid"]),
         role=str(values["role"]),
         token_id=str(values["jti"]),
+        expires_at=float(expires),
     )

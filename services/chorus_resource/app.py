@@ -15,6 +15,7 @@ from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
 from chorus_resource.service import ResourceService
 from chorus_resource.settings import ResourceSettings
 from chorus_resource.tenant_database import TenantDatabase
+from chorus_resource.watchers import Watchers
 
 
 def build_resource_server(
@@ -29,10 +30,11 @@ def build_resource_server(
         readiness=readiness,
     )
     verifier = AccessTokenVerifier(keys, settings.audience)
-    tenants = TenantDatabase(db)
+    watchers = Watchers(settings.watch_limits, db.engine)
+    tenants = TenantDatabase(db, committed=watchers.changed)
     server = GrpcServer(
         settings.server,
-        [ResourceService(resource, tenants).registration() for resource in RESOURCES],
+        [ResourceService(resource, tenants, watchers).registration() for resource in RESOURCES],
         [
             LoggingInterceptor(),
             ErrorInterceptor(),
@@ -42,7 +44,7 @@ def build_resource_server(
         ],
         telemetry,
         readiness=readiness,
-        background=[keys.keep_loaded],
+        background=[keys.keep_loaded, watchers.follow_database],
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -171,9 +171,15 @@ class Resource:
         """The table holding a reference field's ids (see `References`)."""
         return self.references[field].child_table(self.table, self.singular.lower(), field)
 
+    @property
+    def watchable(self) -> bool:
+        """Whether the contract has a Watch… method (WatchSongs): a change feed."""
+        return f"Watch{self.plural}" in self.service.methods_by_name
+
     def method(self, verb: str) -> MethodDescriptor:
-        """The method of a standard verb: method("Get") is GetSong, method("List") ListSongs."""
-        name = f"{verb}{self.plural if verb == 'List' else self.singular}"
+        """The method of a standard verb: method("Get") is GetSong, method("List") ListSongs,
+        method("Watch") WatchSongs."""
+        name = f"{verb}{self.plural if verb in ('List', 'Watch') else self.singular}"
         method = self.service.methods_by_name.get(name)
         if method is None:
             raise ValueError(f"{self.service.full_name} has no method {name}")

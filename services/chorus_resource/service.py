@@ -1,4 +1,4 @@
-"""The gRPC service of any declared resource: Create, Get, List, Update, Delete.
+"""The gRPC service of any declared resource: Create, Get, List, Update, Delete, and Watch.
 
 Handlers are built from the contract's descriptors, so a resource needs no
 servicer class of its own. Requests reach them already checked against the
@@ -11,7 +11,7 @@ from typing import Any
 
 import grpc
 from google.protobuf import message_factory
-from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.descriptor import Descriptor, MethodDescriptor
 
 from chorus_core import keyset
 from chorus_core.contract_rules import rule_violations
@@ -23,15 +23,18 @@ from chorus_resource.ordering import parse_order_by
 from chorus_resource.resource import Resource
 from chorus_resource.store import ListQuery
 from chorus_resource.tenant_database import TenantDatabase
+from chorus_resource.watch import ResourceWatch
+from chorus_resource.watchers import Watchers
 
 Context = grpc.aio.ServicerContext[Any, Any]
 Behavior = Callable[[Any, Context], Awaitable[Any]]
 
 
 class ResourceService:
-    def __init__(self, resource: Resource, db: TenantDatabase) -> None:
+    def __init__(self, resource: Resource, db: TenantDatabase, watchers: Watchers) -> None:
         self.resource = resource
         self._db = db
+        self._watch = ResourceWatch(resource, db, watchers) if resource.watchable else None
         self._codec = MessageCodec(resource)
         self._field = resource.field_name
         self._responses = {
@@ -101,6 +104,13 @@ class ResourceService:
                 ("Delete", self.delete),
             )
         }
+        if self._watch is not None:
+            watch = self.resource.method("Watch")
+            handlers[watch.name] = grpc.unary_stream_rpc_method_handler(
+                self._watch.stream,  # aio: an async generator function
+                request_deserializer=_message_class(watch.input_type).FromString,
+                response_serializer=_message_class(watch.output_type).SerializeToString,
+            )
 
         def add_to_server(_service: object, server: grpc.aio.Server) -> None:
             server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, handlers),))
@@ -115,10 +125,14 @@ def _top_field(path: str) -> str:
 
 
 def _handler(method: MethodDescriptor, behavior: Behavior) -> "grpc.RpcMethodHandler[Any, Any]":
-    request = message_factory.GetMessageClass(method.input_type)
-    response = message_factory.GetMessageClass(method.output_type)
+    request = _message_class(method.input_type)
+    response = _message_class(method.output_type)
     return grpc.unary_unary_rpc_method_handler(
         behavior,
         request_deserializer=request.FromString,
         response_serializer=response.SerializeToString,
     )
+
+
+def _message_class(descriptor: Descriptor) -> Any:
+    return message_factory.GetMessageClass(descriptor)

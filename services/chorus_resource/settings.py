@@ -5,7 +5,7 @@ Every variable, its default and meaning are in `chorus_core.config.SETTINGS`.
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import URL
 
@@ -14,6 +14,7 @@ from chorus_core.database import database_url
 from chorus_core.server import ServerSettings
 from chorus_core.settings import server_settings, token_audience
 from chorus_core.tokens import TokenAudience
+from chorus_resource.watch_limits import WatchLimits
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class ResourceSettings:
     jwks_source: str
     jwks_refresh_seconds: int
     audience: TokenAudience
+    watch_limits: WatchLimits = field(default_factory=WatchLimits)
+    """Open watch streams allowed per tenant and per process."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "ResourceSettings":
@@ -54,6 +57,10 @@ class ResourceSettings:
             jwks_source=config.text(env, "CHORUS_RESOURCE_JWKS") or _auth_service_jwks(env),
             jwks_refresh_seconds=config.integer(env, "CHORUS_RESOURCE_JWKS_REFRESH_SECONDS"),
             audience=token_audience(env),
+            watch_limits=WatchLimits(
+                per_tenant=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS_PER_TENANT"),
+                per_process=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS"),
+            ),
         )
 
 

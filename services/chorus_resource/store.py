@@ -18,6 +18,7 @@ from chorus_core.caller import Caller
 from chorus_core.errors import NotFound, Violations
 from chorus_core.sqltypes import utcnow
 from chorus_resource import references
+from chorus_resource.change_log import ChangeLog
 from chorus_resource.filtering import Filter
 from chorus_resource.messages import MessageCodec, apply_mask, timestamp
 from chorus_resource.ordering import SortKey, after, order_clauses
@@ -50,6 +51,7 @@ class ResourceStore:
         self._tenant_id = caller.tenant_id
         self._user_id = caller.user_id
         self._label = codec.resource.singular.lower()
+        self._changes = ChangeLog(connection, codec.resource, caller.tenant_id)  # the outbox
 
     def _select(self) -> Select[Any]:
         return select(*self._resource.columns).where(self._table.c.tenant_id == self._tenant_id)
@@ -128,7 +130,8 @@ class ResourceStore:
                 owner_id=values["id"],
                 ids=ids,
             )
-        return self._codec.message(tuple(values[c.name] for c in self._resource.columns), lists)
+        item = self._codec.message(tuple(values[c.name] for c in self._resource.columns), lists)
+        return await self._changes.created(item)
 
     async def update(self, item_id: str, changes: Any, fields: list[str]) -> Any:
         """Apply `fields` of `changes` (already checked against the rules) to the item."""
@@ -152,7 +155,7 @@ class ResourceStore:
                     owner_id=item_id,
                     ids=getattr(current, field),
                 )
-        return current
+        return await self._changes.updated(current)
 
     async def delete(self, item_id: str) -> None:
         """Delete the item; references to it go in the same transaction (ON DELETE CASCADE)."""
@@ -163,6 +166,7 @@ class ResourceStore:
         )
         if result.rowcount == 0:
             raise NotFound(f"{self._label} {item_id} not found")
+        await self._changes.deleted(item_id)
 
     async def _check_references(self, message: Any, fields: list[str]) -> None:
         violations = Violations()

@@ -7,10 +7,11 @@ hides other tenants' rows even from a query that forgot its filter. SQLite
 has no row-level security: there the store's filter is the only wall.
 
 Writes need a role that may change resources (owner, admin or editor);
-viewers get PERMISSION_DENIED.
+viewers get PERMISSION_DENIED. After a write commits, `committed` hears the
+tenant's id (the watch streams of this process then look for new events).
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
@@ -27,9 +28,10 @@ TENANT_SETTING = "app.tenant_id"
 
 
 class TenantDatabase:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, committed: Callable[[str], None] | None = None) -> None:
         self._db = db
         self._row_level_security = db.engine.dialect.name == "postgresql"
+        self._committed = committed or (lambda _tenant_id: None)
 
     @asynccontextmanager
     async def read(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
@@ -50,6 +52,15 @@ class TenantDatabase:
         async with self._db.write_connection() as connection:
             await self._bind(connection, caller)
             yield ResourceStore(connection, codec, caller)
+        self._committed(caller.tenant_id)
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A read transaction within the caller's tenant, for tables besides resources'."""
+        caller = current_caller()
+        async with self._db.read_connection() as connection:
+            await self._bind(connection, caller)
+            yield connection
 
     async def _bind(self, connection: AsyncConnection, caller: Caller) -> None:
         if self._row_level_security:

@@ -49,8 +49,8 @@ class AuthInterceptor(UnaryInterceptor):
         return behavior
 
     def other_kind(self, method: str, handler: Handler) -> Handler | None:
-        # Authenticated streaming methods are not supported: refuse them
-        # (UNIMPLEMENTED) rather than serve them unauthenticated.
+        # Authenticated client-streaming methods are not supported: refuse
+        # them (UNIMPLEMENTED) rather than serve them unauthenticated.
         return handler if self._is_public(method) else None
 
 

@@ -1,7 +1,17 @@
-"""The base of Chorus interceptors: wrap unary-unary behaviour, one concern each."""
+"""The base of Chorus interceptors: wrap the behaviour of calls with one request, one concern each.
+
+Unary-unary and unary-stream (server-streaming, e.g. WatchSongs) methods both
+go through `wrap`. A streaming behaviour is first turned into a coroutine that
+writes each response with `context.write` and returns None, so every wrapper
+written for unary calls (auth, validation, errors, logging, metrics) works
+around the whole stream unchanged: the caller stays bound while it runs, an
+error raised mid-stream ends it with its status, and the log line and the
+metrics cover the stream from its start to its end.
+"""
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
@@ -9,6 +19,8 @@ from typing import Any, TypeAlias
 import grpc
 
 UnaryBehavior: TypeAlias = "Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]"
+StreamBehavior: TypeAlias = "Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Any]"
+"""A server-streaming behaviour: an async generator function, or a coroutine that writes."""
 Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"  # generic in the stubs only
 Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]"
 
@@ -19,11 +31,47 @@ def status_name(context: grpc.aio.ServicerContext[Any, Any]) -> str:
     return code.name if isinstance(code, grpc.StatusCode) else str(code)
 
 
-class UnaryInterceptor(grpc.aio.ServerInterceptor, ABC):
-    """Runs `wrap` around the behaviour of every unary-unary method.
+def writing(inner: StreamBehavior) -> UnaryBehavior:
+    """`inner` as a coroutine that writes every response itself and returns None."""
 
-    Streaming methods (health Watch, reflection) go to `other_kind`, which
-    passes them through unchanged unless a subclass says otherwise.
+    async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        responses = inner(request, context)
+        if inspect.isasyncgen(responses):
+            async for response in responses:
+                await context.write(response)
+        else:
+            await responses
+
+    return behavior
+
+
+def rebuilt(handler: Handler, behavior: UnaryBehavior, **changes: Any) -> Handler:
+    """A handler of the same kind (unary-unary or unary-stream) running `behavior`."""
+    options = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+        **changes,
+    }
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(behavior, **options)
+    return grpc.unary_unary_rpc_method_handler(behavior, **options)
+
+
+def single_request_behavior(handler: Handler) -> UnaryBehavior | None:
+    """The behaviour of a unary-unary or unary-stream handler (streams as writers), else None."""
+    if handler.unary_unary is not None:
+        return handler.unary_unary  # type: ignore[return-value]  # aio: async
+    if handler.unary_stream is not None:
+        return writing(handler.unary_stream)  # type: ignore[arg-type]  # aio: async
+    return None
+
+
+class UnaryInterceptor(grpc.aio.ServerInterceptor, ABC):
+    """Runs `wrap` around the behaviour of every method that takes one request.
+
+    Client-streaming and bidirectional methods (reflection) go to
+    `other_kind`, which passes them through unchanged unless a subclass says
+    otherwise.
     """
 
     async def intercept_service(
@@ -32,17 +80,13 @@ class UnaryInterceptor(grpc.aio.ServerInterceptor, ABC):
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
-        if handler.unary_unary is None:
+        inner = single_request_behavior(handler)
+        if inner is None:
             return self.other_kind(handler_call_details.method, handler)
-        inner: UnaryBehavior = handler.unary_unary  # type: ignore[assignment]  # aio: async
         behavior = self.wrap(handler_call_details, inner)
         if behavior is None:
             return handler
-        return grpc.unary_unary_rpc_method_handler(
-            behavior,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return rebuilt(handler, behavior)
 
     @abstractmethod
     def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior | None:

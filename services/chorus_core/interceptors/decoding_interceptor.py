@@ -18,7 +18,13 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 
 from chorus_core.errors import FieldViolation, InvalidArgument
-from chorus_core.interceptors.base import Continuation, Handler, UnaryBehavior
+from chorus_core.interceptors.base import (
+    Continuation,
+    Handler,
+    UnaryBehavior,
+    rebuilt,
+    single_request_behavior,
+)
 
 Deserializer = Callable[[bytes], Any]
 
@@ -30,13 +36,15 @@ class DecodingInterceptor(grpc.aio.ServerInterceptor):
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> Handler | None:
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None or handler.request_deserializer is None:
+        if handler is None or handler.request_deserializer is None:
             return handler
-        inner: UnaryBehavior = handler.unary_unary  # type: ignore[assignment]  # aio: async
-        return grpc.unary_unary_rpc_method_handler(
+        inner = single_request_behavior(handler)  # unary-unary or server-streaming
+        if inner is None:
+            return handler
+        return rebuilt(
+            handler,
             _decoding(handler.request_deserializer, inner),
             request_deserializer=None,  # the raw bytes reach `_decoding`
-            response_serializer=handler.response_serializer,
         )
 
 

@@ -23,12 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from chorus.resource.v1 import change_type_pb2 as chorus_dot_resource_dot_v1_dot_change__type__pb2
 from chorus.type.v1 import text_rules_pb2 as chorus_dot_type_dot_v1_dot_text__rules__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)chorus/resource/v1/playlist_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x02\n\x08Playlist\x12\x1e\n\x02id\x18\x01 \x01(\tB\x0e\xbaH\x0br\x06\xc8\xb3\xae\xb1\x02\x01\xd8\x01\x01R\x02id\x12(\n\x04name\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x04name\x12\x30\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x0e\xbaH\x0br\t\x18\xd0\x0f\xb8\xb3\xae\xb1\x02\x01R\x0b\x64\x65scription\x12.\n\x08song_ids\x18\x04 \x03(\tB\x13\xbaH\x10\x92\x01\r\x10\xf4\x03\"\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x07songIds\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedBy\"\x87\x01\n\x15\x43reatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xc8\x01\x01R\x08playlist\x12,\n\nrequest_id\x18\x02 \x01(\tB\r\xbaH\nr\x08\x18@\xc0\xb3\xae\xb1\x02\x01R\trequestId\"R\n\x16\x43reatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"1\n\x12GetPlaylistRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"O\n\x13GetPlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"\xac\x01\n\x14ListPlaylistsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x9a\x01\n\x15ListPlaylistsResponse\x12:\n\tplaylists\x18\x01 \x03(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\tplaylists\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x96\x01\n\x15UpdatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xd8\x01\x03R\x08playlist\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"R\n\x16UpdatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"4\n\x15\x44\x65letePlaylistRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"\x18\n\x16\x44\x65letePlaylistResponse2\x92\x04\n\x0fPlaylistService\x12g\n\x0e\x43reatePlaylist\x12).chorus.resource.v1.CreatePlaylistRequest\x1a*.chorus.resource.v1.CreatePlaylistResponse\x12^\n\x0bGetPlaylist\x12&.chorus.resource.v1.GetPlaylistRequest\x1a\'.chorus.resource.v1.GetPlaylistResponse\x12\x64\n\rListPlaylists\x12(.chorus.resource.v1.ListPlaylistsRequest\x1a).chorus.resource.v1.ListPlaylistsResponse\x12g\n\x0eUpdatePlaylist\x12).chorus.resource.v1.UpdatePlaylistRequest\x1a*.chorus.resource.v1.UpdatePlaylistResponse\x12g\n\x0e\x44\x65letePlaylist\x12).chorus.resource.v1.DeletePlaylistRequest\x1a*.chorus.resource.v1.DeletePlaylistResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)chorus/resource/v1/playlist_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a$chorus/resource/v1/change_type.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x02\n\x08Playlist\x12\x1e\n\x02id\x18\x01 \x01(\tB\x0e\xbaH\x0br\x06\xc8\xb3\xae\xb1\x02\x01\xd8\x01\x01R\x02id\x12(\n\x04name\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x04name\x12\x30\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x0e\xbaH\x0br\t\x18\xd0\x0f\xb8\xb3\xae\xb1\x02\x01R\x0b\x64\x65scription\x12.\n\x08song_ids\x18\x04 \x03(\tB\x13\xbaH\x10\x92\x01\r\x10\xf4\x03\"\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x07songIds\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedBy\"\x87\x01\n\x15\x43reatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xc8\x01\x01R\x08playlist\x12,\n\nrequest_id\x18\x02 \x01(\tB\r\xbaH\nr\x08\x18@\xc0\xb3\xae\xb1\x02\x01R\trequestId\"R\n\x16\x43reatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"1\n\x12GetPlaylistRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"O\n\x13GetPlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"\xac\x01\n\x14ListPlaylistsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x9a\x01\n\x15ListPlaylistsResponse\x12:\n\tplaylists\x18\x01 \x03(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\tplaylists\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x96\x01\n\x15UpdatePlaylistRequest\x12@\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistB\x06\xbaH\x03\xd8\x01\x03R\x08playlist\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"R\n\x16UpdatePlaylistResponse\x12\x38\n\x08playlist\x18\x01 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\"4\n\x15\x44\x65letePlaylistRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"\x18\n\x16\x44\x65letePlaylistResponse\"8\n\x15WatchPlaylistsRequest\x12\x1f\n\x06\x63ursor\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x06\x63ursor\"\x9e\x01\n\x16WatchPlaylistsResponse\x12\x32\n\x04type\x18\x01 \x01(\x0e\x32\x1e.chorus.resource.v1.ChangeTypeR\x04type\x12\x38\n\x08playlist\x18\x02 \x01(\x0b\x32\x1c.chorus.resource.v1.PlaylistR\x08playlist\x12\x16\n\x06\x63ursor\x18\x03 \x01(\tR\x06\x63ursor2\xfd\x04\n\x0fPlaylistService\x12g\n\x0e\x43reatePlaylist\x12).chorus.resource.v1.CreatePlaylistRequest\x1a*.chorus.resource.v1.CreatePlaylistResponse\x12^\n\x0bGetPlaylist\x12&.chorus.resource.v1.GetPlaylistRequest\x1a\'.chorus.resource.v1.GetPlaylistResponse\x12\x64\n\rListPlaylists\x12(.chorus.resource.v1.ListPlaylistsRequest\x1a).chorus.resource.v1.ListPlaylistsResponse\x12g\n\x0eUpdatePlaylist\x12).chorus.resource.v1.UpdatePlaylistRequest\x1a*.chorus.resource.v1.UpdatePlaylistResponse\x12g\n\x0e\x44\x65letePlaylist\x12).chorus.resource.v1.DeletePlaylistRequest\x1a*.chorus.resource.v1.DeletePlaylistResponse\x12i\n\x0eWatchPlaylists\x12).chorus.resource.v1.WatchPlaylistsRequest\x1a*.chorus.resource.v1.WatchPlaylistsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -61,28 +62,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATEPLAYLISTREQUEST'].fields_by_name['playlist']._serialized_options = b'\272H\003\330\001\003'
   _globals['_DELETEPLAYLISTREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_DELETEPLAYLISTREQUEST'].fields_by_name['id']._serialized_options = b'\272H\010r\006\310\263\256\261\002\001'
-  _globals['_PLAYLIST']._serialized_start=195
-  _globals['_PLAYLIST']._serialized_end=530
-  _globals['_CREATEPLAYLISTREQUEST']._serialized_start=533
-  _globals['_CREATEPLAYLISTREQUEST']._serialized_end=668
-  _globals['_CREATEPLAYLISTRESPONSE']._serialized_start=670
-  _globals['_CREATEPLAYLISTRESPONSE']._serialized_end=752
-  _globals['_GETPLAYLISTREQUEST']._serialized_start=754
-  _globals['_GETPLAYLISTREQUEST']._serialized_end=803
-  _globals['_GETPLAYLISTRESPONSE']._serialized_start=805
-  _globals['_GETPLAYLISTRESPONSE']._serialized_end=884
-  _globals['_LISTPLAYLISTSREQUEST']._serialized_start=887
-  _globals['_LISTPLAYLISTSREQUEST']._serialized_end=1059
-  _globals['_LISTPLAYLISTSRESPONSE']._serialized_start=1062
-  _globals['_LISTPLAYLISTSRESPONSE']._serialized_end=1216
-  _globals['_UPDATEPLAYLISTREQUEST']._serialized_start=1219
-  _globals['_UPDATEPLAYLISTREQUEST']._serialized_end=1369
-  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_start=1371
-  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_end=1453
-  _globals['_DELETEPLAYLISTREQUEST']._serialized_start=1455
-  _globals['_DELETEPLAYLISTREQUEST']._serialized_end=1507
-  _globals['_DELETEPLAYLISTRESPONSE']._serialized_start=1509
-  _globals['_DELETEPLAYLISTRESPONSE']._serialized_end=1533
-  _globals['_PLAYLISTSERVICE']._serialized_start=1536
-  _globals['_PLAYLISTSERVICE']._serialized_end=2066
+  _globals['_WATCHPLAYLISTSREQUEST'].fields_by_name['cursor']._loaded_options = None
+  _globals['_WATCHPLAYLISTSREQUEST'].fields_by_name['cursor']._serialized_options = b'\272H\004r\002\030d'
+  _globals['_PLAYLIST']._serialized_start=233
+  _globals['_PLAYLIST']._serialized_end=568
+  _globals['_CREATEPLAYLISTREQUEST']._serialized_start=571
+  _globals['_CREATEPLAYLISTREQUEST']._serialized_end=706
+  _globals['_CREATEPLAYLISTRESPONSE']._serialized_start=708
+  _globals['_CREATEPLAYLISTRESPONSE']._serialized_end=790
+  _globals['_GETPLAYLISTREQUEST']._serialized_start=792
+  _globals['_GETPLAYLISTREQUEST']._serialized_end=841
+  _globals['_GETPLAYLISTRESPONSE']._serialized_start=843
+  _globals['_GETPLAYLISTRESPONSE']._serialized_end=922
+  _globals['_LISTPLAYLISTSREQUEST']._serialized_start=925
+  _globals['_LISTPLAYLISTSREQUEST']._serialized_end=1097
+  _globals['_LISTPLAYLISTSRESPONSE']._serialized_start=1100
+  _globals['_LISTPLAYLISTSRESPONSE']._serialized_end=1254
+  _globals['_UPDATEPLAYLISTREQUEST']._serialized_start=1257
+  _globals['_UPDATEPLAYLISTREQUEST']._serialized_end=1407
+  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_start=1409
+  _globals['_UPDATEPLAYLISTRESPONSE']._serialized_end=1491
+  _globals['_DELETEPLAYLISTREQUEST']._serialized_start=1493
+  _globals['_DELETEPLAYLISTREQUEST']._serialized_end=1545
+  _globals['_DELETEPLAYLISTRESPONSE']._serialized_start=1547
+  _globals['_DELETEPLAYLISTRESPONSE']._serialized_end=1571
+  _globals['_WATCHPLAYLISTSREQUEST']._serialized_start=1573
+  _globals['_WATCHPLAYLISTSREQUEST']._serialized_end=1629
+  _globals['_WATCHPLAYLISTSRESPONSE']._serialized_start=1632
+  _globals['_WATCHPLAYLISTSRESPONSE']._serialized_end=1790
+  _globals['_PLAYLISTSERVICE']._serialized_start=1793
+  _globals['_PLAYLISTSERVICE']._serialized_end=2430
 # @@protoc_insertion_point(module_scope)

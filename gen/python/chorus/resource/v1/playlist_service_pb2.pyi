@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from chorus.resource.v1 import change_type_pb2 as _change_type_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
@@ -338,3 +339,61 @@ class DeletePlaylistResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DeletePlaylistResponse: _TypeAlias = DeletePlaylistResponse  # noqa: Y015
+
+@_typing.final
+class WatchPlaylistsRequest(_message.Message):
+    """Request of WatchPlaylists."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURSOR_FIELD_NUMBER: _builtins.int
+    cursor: _builtins.str
+    """The cursor of the last event the client saw; empty to start from now."""
+    def __init__(
+        self,
+        *,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchPlaylistsRequest: _TypeAlias = WatchPlaylistsRequest  # noqa: Y015
+
+@_typing.final
+class WatchPlaylistsResponse(_message.Message):
+    """Response of WatchPlaylists: one event."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TYPE_FIELD_NUMBER: _builtins.int
+    PLAYLIST_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    type: _change_type_pb2.ChangeType.ValueType
+    """What happened."""
+    cursor: _builtins.str
+    """Position of this event in the tenant's change history: pass it as
+    WatchPlaylistsRequest.cursor to resume after this event. Opaque.
+    """
+    @_builtins.property
+    def playlist(self) -> Global___Playlist:
+        """The playlist as it is after the change; only its id for
+        CHANGE_TYPE_DELETED; unset for CHANGE_TYPE_CAUGHT_UP.
+        """
+
+    def __init__(
+        self,
+        *,
+        type: _change_type_pb2.ChangeType.ValueType = ...,
+        playlist: Global___Playlist | None = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["playlist", b"playlist"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "playlist", b"playlist", "type", b"type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchPlaylistsResponse: _TypeAlias = WatchPlaylistsResponse  # noqa: Y015

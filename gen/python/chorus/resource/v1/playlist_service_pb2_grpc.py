@@ -64,6 +64,11 @@ class PlaylistServiceStub:
                 request_serializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.DeletePlaylistRequest.SerializeToString,
                 response_deserializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.DeletePlaylistResponse.FromString,
                 _registered_method=True)
+        self.WatchPlaylists = channel.unary_stream(
+                '/chorus.resource.v1.PlaylistService/WatchPlaylists',
+                request_serializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.WatchPlaylistsRequest.SerializeToString,
+                response_deserializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.WatchPlaylistsResponse.FromString,
+                _registered_method=True)
 
 
 class PlaylistServiceServicer:
@@ -115,6 +120,23 @@ class PlaylistServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchPlaylists(self, request, context):
+        """Follow the playlists of the caller's tenant as they change, live.
+
+        The stream first replays every change after `cursor` (none without one),
+        then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+        commit order. Every event carries a cursor: a client that reconnects
+        with the last cursor it saw misses nothing and sees nothing twice.
+        History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+        (reload the list, then watch without a cursor); a malformed one is
+        INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+        access token expires: resume with a fresh token and the last cursor.
+        Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlaylistServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -142,6 +164,11 @@ def add_PlaylistServiceServicer_to_server(servicer, server):
                     servicer.DeletePlaylist,
                     request_deserializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.DeletePlaylistRequest.FromString,
                     response_serializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.DeletePlaylistResponse.SerializeToString,
+            ),
+            'WatchPlaylists': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchPlaylists,
+                    request_deserializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.WatchPlaylistsRequest.FromString,
+                    response_serializer=chorus_dot_resource_dot_v1_dot_playlist__service__pb2.WatchPlaylistsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -284,6 +311,33 @@ class PlaylistService:
             '/chorus.resource.v1.PlaylistService/DeletePlaylist',
             chorus_dot_resource_dot_v1_dot_playlist__service__pb2.DeletePlaylistRequest.SerializeToString,
             chorus_dot_resource_dot_v1_dot_playlist__service__pb2.DeletePlaylistResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchPlaylists(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/chorus.resource.v1.PlaylistService/WatchPlaylists',
+            chorus_dot_resource_dot_v1_dot_playlist__service__pb2.WatchPlaylistsRequest.SerializeToString,
+            chorus_dot_resource_dot_v1_dot_playlist__service__pb2.WatchPlaylistsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -56,6 +56,19 @@ class PlaylistServiceStub:
     """
     DeletePlaylist: _grpc.UnaryUnaryMultiCallable[_playlist_service_pb2.DeletePlaylistRequest, _playlist_service_pb2.DeletePlaylistResponse]
     """Delete a playlist (its songs stay)."""
+    WatchPlaylists: _grpc.UnaryStreamMultiCallable[_playlist_service_pb2.WatchPlaylistsRequest, _playlist_service_pb2.WatchPlaylistsResponse]
+    """Follow the playlists of the caller's tenant as they change, live.
+
+    The stream first replays every change after `cursor` (none without one),
+    then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+    commit order. Every event carries a cursor: a client that reconnects
+    with the last cursor it saw misses nothing and sees nothing twice.
+    History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+    (reload the list, then watch without a cursor); a malformed one is
+    INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+    access token expires: resume with a fresh token and the last cursor.
+    Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+    """
 
 @_typing.type_check_only
 class PlaylistServiceAsyncStub(PlaylistServiceStub):
@@ -85,6 +98,19 @@ class PlaylistServiceAsyncStub(PlaylistServiceStub):
     """
     DeletePlaylist: _aio.UnaryUnaryMultiCallable[_playlist_service_pb2.DeletePlaylistRequest, _playlist_service_pb2.DeletePlaylistResponse]  # type: ignore[assignment]
     """Delete a playlist (its songs stay)."""
+    WatchPlaylists: _aio.UnaryStreamMultiCallable[_playlist_service_pb2.WatchPlaylistsRequest, _playlist_service_pb2.WatchPlaylistsResponse]  # type: ignore[assignment]
+    """Follow the playlists of the caller's tenant as they change, live.
+
+    The stream first replays every change after `cursor` (none without one),
+    then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+    commit order. Every event carries a cursor: a client that reconnects
+    with the last cursor it saw misses nothing and sees nothing twice.
+    History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+    (reload the list, then watch without a cursor); a malformed one is
+    INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+    access token expires: resume with a fresh token and the last cursor.
+    Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+    """
 
 class PlaylistServiceServicer(metaclass=_abc_1.ABCMeta):
     """PlaylistService keeps the playlists of the caller's active tenant.
@@ -141,5 +167,24 @@ class PlaylistServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_playlist_service_pb2.DeletePlaylistResponse, _abc.Awaitable[_playlist_service_pb2.DeletePlaylistResponse]]:
         """Delete a playlist (its songs stay)."""
+
+    @_abc_1.abstractmethod
+    def WatchPlaylists(
+        self,
+        request: _playlist_service_pb2.WatchPlaylistsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_playlist_service_pb2.WatchPlaylistsResponse], _abc.AsyncIterator[_playlist_service_pb2.WatchPlaylistsResponse]]:
+        """Follow the playlists of the caller's tenant as they change, live.
+
+        The stream first replays every change after `cursor` (none without one),
+        then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+        commit order. Every event carries a cursor: a client that reconnects
+        with the last cursor it saw misses nothing and sees nothing twice.
+        History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+        (reload the list, then watch without a cursor); a malformed one is
+        INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+        access token expires: resume with a fresh token and the last cursor.
+        Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+        """
 
 def add_PlaylistServiceServicer_to_server(servicer: PlaylistServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from chorus.resource.v1 import change_type_pb2 as _change_type_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
@@ -346,3 +347,61 @@ class DeleteSongResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DeleteSongResponse: _TypeAlias = DeleteSongResponse  # noqa: Y015
+
+@_typing.final
+class WatchSongsRequest(_message.Message):
+    """Request of WatchSongs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURSOR_FIELD_NUMBER: _builtins.int
+    cursor: _builtins.str
+    """The cursor of the last event the client saw; empty to start from now."""
+    def __init__(
+        self,
+        *,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchSongsRequest: _TypeAlias = WatchSongsRequest  # noqa: Y015
+
+@_typing.final
+class WatchSongsResponse(_message.Message):
+    """Response of WatchSongs: one event."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TYPE_FIELD_NUMBER: _builtins.int
+    SONG_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    type: _change_type_pb2.ChangeType.ValueType
+    """What happened."""
+    cursor: _builtins.str
+    """Position of this event in the tenant's change history: pass it as
+    WatchSongsRequest.cursor to resume after this event. Opaque.
+    """
+    @_builtins.property
+    def song(self) -> Global___Song:
+        """The song as it is after the change; only its id for
+        CHANGE_TYPE_DELETED; unset for CHANGE_TYPE_CAUGHT_UP.
+        """
+
+    def __init__(
+        self,
+        *,
+        type: _change_type_pb2.ChangeType.ValueType = ...,
+        song: Global___Song | None = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["song", b"song"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "song", b"song", "type", b"type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchSongsResponse: _TypeAlias = WatchSongsResponse  # noqa: Y015

@@ -66,6 +66,11 @@ class SongServiceStub:
                 request_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.DeleteSongRequest.SerializeToString,
                 response_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.DeleteSongResponse.FromString,
                 _registered_method=True)
+        self.WatchSongs = channel.unary_stream(
+                '/chorus.resource.v1.SongService/WatchSongs',
+                request_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsRequest.SerializeToString,
+                response_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsResponse.FromString,
+                _registered_method=True)
 
 
 class SongServiceServicer:
@@ -122,6 +127,23 @@ class SongServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchSongs(self, request, context):
+        """Follow the songs of the caller's tenant as they change, live.
+
+        The stream first replays every change after `cursor` (none without one),
+        then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+        commit order. Every event carries a cursor: a client that reconnects
+        with the last cursor it saw misses nothing and sees nothing twice.
+        History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+        (reload the list, then watch without a cursor); a malformed one is
+        INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+        access token expires: resume with a fresh token and the last cursor.
+        Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SongServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -149,6 +171,11 @@ def add_SongServiceServicer_to_server(servicer, server):
                     servicer.DeleteSong,
                     request_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.DeleteSongRequest.FromString,
                     response_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.DeleteSongResponse.SerializeToString,
+            ),
+            'WatchSongs': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchSongs,
+                    request_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsRequest.FromString,
+                    response_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -293,6 +320,33 @@ class SongService:
             '/chorus.resource.v1.SongService/DeleteSong',
             chorus_dot_resource_dot_v1_dot_song__service__pb2.DeleteSongRequest.SerializeToString,
             chorus_dot_resource_dot_v1_dot_song__service__pb2.DeleteSongResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchSongs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/chorus.resource.v1.SongService/WatchSongs',
+            chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsRequest.SerializeToString,
+            chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -62,6 +62,19 @@ class SongServiceStub:
     """
     DeleteSong: _grpc.UnaryUnaryMultiCallable[_song_service_pb2.DeleteSongRequest, _song_service_pb2.DeleteSongResponse]
     """Delete a song."""
+    WatchSongs: _grpc.UnaryStreamMultiCallable[_song_service_pb2.WatchSongsRequest, _song_service_pb2.WatchSongsResponse]
+    """Follow the songs of the caller's tenant as they change, live.
+
+    The stream first replays every change after `cursor` (none without one),
+    then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+    commit order. Every event carries a cursor: a client that reconnects
+    with the last cursor it saw misses nothing and sees nothing twice.
+    History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+    (reload the list, then watch without a cursor); a malformed one is
+    INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+    access token expires: resume with a fresh token and the last cursor.
+    Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+    """
 
 @_typing.type_check_only
 class SongServiceAsyncStub(SongServiceStub):
@@ -97,6 +110,19 @@ class SongServiceAsyncStub(SongServiceStub):
     """
     DeleteSong: _aio.UnaryUnaryMultiCallable[_song_service_pb2.DeleteSongRequest, _song_service_pb2.DeleteSongResponse]  # type: ignore[assignment]
     """Delete a song."""
+    WatchSongs: _aio.UnaryStreamMultiCallable[_song_service_pb2.WatchSongsRequest, _song_service_pb2.WatchSongsResponse]  # type: ignore[assignment]
+    """Follow the songs of the caller's tenant as they change, live.
+
+    The stream first replays every change after `cursor` (none without one),
+    then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+    commit order. Every event carries a cursor: a client that reconnects
+    with the last cursor it saw misses nothing and sees nothing twice.
+    History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+    (reload the list, then watch without a cursor); a malformed one is
+    INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+    access token expires: resume with a fresh token and the last cursor.
+    Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+    """
 
 class SongServiceServicer(metaclass=_abc_1.ABCMeta):
     """SongService keeps the songs of the caller's active tenant.
@@ -159,5 +185,24 @@ class SongServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_song_service_pb2.DeleteSongResponse, _abc.Awaitable[_song_service_pb2.DeleteSongResponse]]:
         """Delete a song."""
+
+    @_abc_1.abstractmethod
+    def WatchSongs(
+        self,
+        request: _song_service_pb2.WatchSongsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_song_service_pb2.WatchSongsResponse], _abc.AsyncIterator[_song_service_pb2.WatchSongsResponse]]:
+        """Follow the songs of the caller's tenant as they change, live.
+
+        The stream first replays every change after `cursor` (none without one),
+        then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+        commit order. Every event carries a cursor: a client that reconnects
+        with the last cursor it saw misses nothing and sees nothing twice.
+        History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+        (reload the list, then watch without a cursor); a malformed one is
+        INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+        access token expires: resume with a fresh token and the last cursor.
+        Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+        """
 
 def add_SongServiceServicer_to_server(servicer: SongServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

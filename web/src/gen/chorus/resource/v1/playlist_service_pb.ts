@@ -5,6 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import type { ChangeType } from "./change_type_pb.js";
+import { file_chorus_resource_v1_change_type } from "./change_type_pb.js";
 import { file_chorus_type_v1_text_rules } from "../../type/v1/text_rules_pb.js";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chorus/resource/v1/playlist_service.proto.
  */
 export const file_chorus_resource_v1_playlist_service: GenFile = /*@__PURE__*/
-  fileDesc("CiljaG9ydXMvcmVzb3VyY2UvdjEvcGxheWxpc3Rfc2VydmljZS5wcm90bxISY2hvcnVzLnJlc291cmNlLnYxIowCCghQbGF5bGlzdBIaCgJpZBgBIAEoCUIOukgL2AEBcgbIs66xAgESIgoEbmFtZRgCIAEoCUIUukgRcg+ws66xAgHAs66xAgEYyAESIwoLZGVzY3JpcHRpb24YAyABKAlCDrpIC3IJuLOusQIBGNAPEiUKCHNvbmdfaWRzGAQgAygJQhO6SBCSAQ0Q9AMiCHIGyLOusQIBEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgHIAEoCSJyChVDcmVhdGVQbGF5bGlzdFJlcXVlc3QSNgoIcGxheWxpc3QYASABKAsyHC5jaG9ydXMucmVzb3VyY2UudjEuUGxheWxpc3RCBrpIA8gBARIhCgpyZXF1ZXN0X2lkGAIgASgJQg26SApyCMCzrrECARhAIkgKFkNyZWF0ZVBsYXlsaXN0UmVzcG9uc2USLgoIcGxheWxpc3QYASABKAsyHC5jaG9ydXMucmVzb3VyY2UudjEuUGxheWxpc3QiLQoSR2V0UGxheWxpc3RSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASJFChNHZXRQbGF5bGlzdFJlc3BvbnNlEi4KCHBsYXlsaXN0GAEgASgLMhwuY2hvcnVzLnJlc291cmNlLnYxLlBsYXlsaXN0IoYBChRMaXN0UGxheWxpc3RzUmVxdWVzdBIaCglwYWdlX3NpemUYASABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgSGAoGZmlsdGVyGAMgASgJQgi6SAVyAxjoBxIaCghvcmRlcl9ieRgEIAEoCUIIukgFcgMYyAEidQoVTGlzdFBsYXlsaXN0c1Jlc3BvbnNlEi8KCXBsYXlsaXN0cxgBIAMoCzIcLmNob3J1cy5yZXNvdXJjZS52MS5QbGF5bGlzdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKAAQoVVXBkYXRlUGxheWxpc3RSZXF1ZXN0EjYKCHBsYXlsaXN0GAEgASgLMhwuY2hvcnVzLnJlc291cmNlLnYxLlBsYXlsaXN0Qga6SAPYAQMSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIkgKFlVwZGF0ZVBsYXlsaXN0UmVzcG9uc2USLgoIcGxheWxpc3QYASABKAsyHC5jaG9ydXMucmVzb3VyY2UudjEuUGxheWxpc3QiMAoVRGVsZXRlUGxheWxpc3RSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASIYChZEZWxldGVQbGF5bGlzdFJlc3BvbnNlMpIECg9QbGF5bGlzdFNlcnZpY2USZwoOQ3JlYXRlUGxheWxpc3QSKS5jaG9ydXMucmVzb3VyY2UudjEuQ3JlYXRlUGxheWxpc3RSZXF1ZXN0GiouY2hvcnVzLnJlc291cmNlLnYxLkNyZWF0ZVBsYXlsaXN0UmVzcG9uc2USXgoLR2V0UGxheWxpc3QSJi5jaG9ydXMucmVzb3VyY2UudjEuR2V0UGxheWxpc3RSZXF1ZXN0GicuY2hvcnVzLnJlc291cmNlLnYxLkdldFBsYXlsaXN0UmVzcG9uc2USZAoNTGlzdFBsYXlsaXN0cxIoLmNob3J1cy5yZXNvdXJjZS52MS5MaXN0UGxheWxpc3RzUmVxdWVzdBopLmNob3J1cy5yZXNvdXJjZS52MS5MaXN0UGxheWxpc3RzUmVzcG9uc2USZwoOVXBkYXRlUGxheWxpc3QSKS5jaG9ydXMucmVzb3VyY2UudjEuVXBkYXRlUGxheWxpc3RSZXF1ZXN0GiouY2hvcnVzLnJlc291cmNlLnYxLlVwZGF0ZVBsYXlsaXN0UmVzcG9uc2USZwoORGVsZXRlUGxheWxpc3QSKS5jaG9ydXMucmVzb3VyY2UudjEuRGVsZXRlUGxheWxpc3RSZXF1ZXN0GiouY2hvcnVzLnJlc291cmNlLnYxLkRlbGV0ZVBsYXlsaXN0UmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_chorus_type_v1_text_rules, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CiljaG9ydXMvcmVzb3VyY2UvdjEvcGxheWxpc3Rfc2VydmljZS5wcm90bxISY2hvcnVzLnJlc291cmNlLnYxIowCCghQbGF5bGlzdBIaCgJpZBgBIAEoCUIOukgL2AEBcgbIs66xAgESIgoEbmFtZRgCIAEoCUIUukgRcg+ws66xAgHAs66xAgEYyAESIwoLZGVzY3JpcHRpb24YAyABKAlCDrpIC3IJuLOusQIBGNAPEiUKCHNvbmdfaWRzGAQgAygJQhO6SBCSAQ0Q9AMiCHIGyLOusQIBEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgHIAEoCSJyChVDcmVhdGVQbGF5bGlzdFJlcXVlc3QSNgoIcGxheWxpc3QYASABKAsyHC5jaG9ydXMucmVzb3VyY2UudjEuUGxheWxpc3RCBrpIA8gBARIhCgpyZXF1ZXN0X2lkGAIgASgJQg26SApyCMCzrrECARhAIkgKFkNyZWF0ZVBsYXlsaXN0UmVzcG9uc2USLgoIcGxheWxpc3QYASABKAsyHC5jaG9ydXMucmVzb3VyY2UudjEuUGxheWxpc3QiLQoSR2V0UGxheWxpc3RSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASJFChNHZXRQbGF5bGlzdFJlc3BvbnNlEi4KCHBsYXlsaXN0GAEgASgLMhwuY2hvcnVzLnJlc291cmNlLnYxLlBsYXlsaXN0IoYBChRMaXN0UGxheWxpc3RzUmVxdWVzdBIaCglwYWdlX3NpemUYASABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgSGAoGZmlsdGVyGAMgASgJQgi6SAVyAxjoBxIaCghvcmRlcl9ieRgEIAEoCUIIukgFcgMYyAEidQoVTGlzdFBsYXlsaXN0c1Jlc3BvbnNlEi8KCXBsYXlsaXN0cxgBIAMoCzIcLmNob3J1cy5yZXNvdXJjZS52MS5QbGF5bGlzdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKAAQoVVXBkYXRlUGxheWxpc3RSZXF1ZXN0EjYKCHBsYXlsaXN0GAEgASgLMhwuY2hvcnVzLnJlc291cmNlLnYxLlBsYXlsaXN0Qga6SAPYAQMSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIkgKFlVwZGF0ZVBsYXlsaXN0UmVzcG9uc2USLgoIcGxheWxpc3QYASABKAsyHC5jaG9ydXMucmVzb3VyY2UudjEuUGxheWxpc3QiMAoVRGVsZXRlUGxheWxpc3RSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASIYChZEZWxldGVQbGF5bGlzdFJlc3BvbnNlIjAKFVdhdGNoUGxheWxpc3RzUmVxdWVzdBIXCgZjdXJzb3IYASABKAlCB7pIBHICGGQihgEKFldhdGNoUGxheWxpc3RzUmVzcG9uc2USLAoEdHlwZRgBIAEoDjIeLmNob3J1cy5yZXNvdXJjZS52MS5DaGFuZ2VUeXBlEi4KCHBsYXlsaXN0GAIgASgLMhwuY2hvcnVzLnJlc291cmNlLnYxLlBsYXlsaXN0Eg4KBmN1cnNvchgDIAEoCTL9BAoPUGxheWxpc3RTZXJ2aWNlEmcKDkNyZWF0ZVBsYXlsaXN0EikuY2hvcnVzLnJlc291cmNlLnYxLkNyZWF0ZVBsYXlsaXN0UmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5DcmVhdGVQbGF5bGlzdFJlc3BvbnNlEl4KC0dldFBsYXlsaXN0EiYuY2hvcnVzLnJlc291cmNlLnYxLkdldFBsYXlsaXN0UmVxdWVzdBonLmNob3J1cy5yZXNvdXJjZS52MS5HZXRQbGF5bGlzdFJlc3BvbnNlEmQKDUxpc3RQbGF5bGlzdHMSKC5jaG9ydXMucmVzb3VyY2UudjEuTGlzdFBsYXlsaXN0c1JlcXVlc3QaKS5jaG9ydXMucmVzb3VyY2UudjEuTGlzdFBsYXlsaXN0c1Jlc3BvbnNlEmcKDlVwZGF0ZVBsYXlsaXN0EikuY2hvcnVzLnJlc291cmNlLnYxLlVwZGF0ZVBsYXlsaXN0UmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5VcGRhdGVQbGF5bGlzdFJlc3BvbnNlEmcKDkRlbGV0ZVBsYXlsaXN0EikuY2hvcnVzLnJlc291cmNlLnYxLkRlbGV0ZVBsYXlsaXN0UmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5EZWxldGVQbGF5bGlzdFJlc3BvbnNlEmkKDldhdGNoUGxheWxpc3RzEikuY2hvcnVzLnJlc291cmNlLnYxLldhdGNoUGxheWxpc3RzUmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaFBsYXlsaXN0c1Jlc3BvbnNlMAFiBnByb3RvMw", [file_buf_validate_validate, file_chorus_resource_v1_change_type, file_chorus_type_v1_text_rules, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A playlist of a tenant: an ordered list of the tenant's songs.
@@ -338,6 +340,64 @@ export const DeletePlaylistResponseSchema: GenMessage<DeletePlaylistResponse> = 
   messageDesc(file_chorus_resource_v1_playlist_service, 10);
 
 /**
+ * Request of WatchPlaylists.
+ *
+ * @generated from message chorus.resource.v1.WatchPlaylistsRequest
+ */
+export type WatchPlaylistsRequest = Message<"chorus.resource.v1.WatchPlaylistsRequest"> & {
+  /**
+   * The cursor of the last event the client saw; empty to start from now.
+   *
+   * @generated from field: string cursor = 1;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message chorus.resource.v1.WatchPlaylistsRequest.
+ * Use `create(WatchPlaylistsRequestSchema)` to create a new message.
+ */
+export const WatchPlaylistsRequestSchema: GenMessage<WatchPlaylistsRequest> = /*@__PURE__*/
+  messageDesc(file_chorus_resource_v1_playlist_service, 11);
+
+/**
+ * Response of WatchPlaylists: one event.
+ *
+ * @generated from message chorus.resource.v1.WatchPlaylistsResponse
+ */
+export type WatchPlaylistsResponse = Message<"chorus.resource.v1.WatchPlaylistsResponse"> & {
+  /**
+   * What happened.
+   *
+   * @generated from field: chorus.resource.v1.ChangeType type = 1;
+   */
+  type: ChangeType;
+
+  /**
+   * The playlist as it is after the change; only its id for
+   * CHANGE_TYPE_DELETED; unset for CHANGE_TYPE_CAUGHT_UP.
+   *
+   * @generated from field: chorus.resource.v1.Playlist playlist = 2;
+   */
+  playlist?: Playlist | undefined;
+
+  /**
+   * Position of this event in the tenant's change history: pass it as
+   * WatchPlaylistsRequest.cursor to resume after this event. Opaque.
+   *
+   * @generated from field: string cursor = 3;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message chorus.resource.v1.WatchPlaylistsResponse.
+ * Use `create(WatchPlaylistsResponseSchema)` to create a new message.
+ */
+export const WatchPlaylistsResponseSchema: GenMessage<WatchPlaylistsResponse> = /*@__PURE__*/
+  messageDesc(file_chorus_resource_v1_playlist_service, 12);
+
+/**
  * PlaylistService keeps the playlists of the caller's active tenant.
  *
  * Tokens, tenants, roles and errors work exactly as in SongService. A
@@ -402,6 +462,26 @@ export const PlaylistService: GenService<{
     methodKind: "unary";
     input: typeof DeletePlaylistRequestSchema;
     output: typeof DeletePlaylistResponseSchema;
+  },
+  /**
+   * Follow the playlists of the caller's tenant as they change, live.
+   *
+   * The stream first replays every change after `cursor` (none without one),
+   * then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+   * commit order. Every event carries a cursor: a client that reconnects
+   * with the last cursor it saw misses nothing and sees nothing twice.
+   * History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+   * (reload the list, then watch without a cursor); a malformed one is
+   * INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+   * access token expires: resume with a fresh token and the last cursor.
+   * Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+   *
+   * @generated from rpc chorus.resource.v1.PlaylistService.WatchPlaylists
+   */
+  watchPlaylists: {
+    methodKind: "server_streaming";
+    input: typeof WatchPlaylistsRequestSchema;
+    output: typeof WatchPlaylistsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_chorus_resource_v1_playlist_service, 0);

@@ -5,6 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import type { ChangeType } from "./change_type_pb.js";
+import { file_chorus_resource_v1_change_type } from "./change_type_pb.js";
 import { file_chorus_type_v1_text_rules } from "../../type/v1/text_rules_pb.js";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chorus/resource/v1/song_service.proto.
  */
 export const file_chorus_resource_v1_song_service: GenFile = /*@__PURE__*/
-  fileDesc("CiVjaG9ydXMvcmVzb3VyY2UvdjEvc29uZ19zZXJ2aWNlLnByb3RvEhJjaG9ydXMucmVzb3VyY2UudjEiiwIKBFNvbmcSGgoCaWQYASABKAlCDrpIC9gBAXIGyLOusQIBEiIKBG5hbWUYAiABKAlCFLpIEXIPsLOusQIBwLOusQIBGMgBEiQKBmFydGlzdBgDIAEoCUIUukgRcg+ws66xAgHAs66xAgEYyAESHgoEeWVhchgEIAEoBUILukgIGgYYtBAo6AdIAIgBARIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYByABKAlCBwoFX3llYXIiZgoRQ3JlYXRlU29uZ1JlcXVlc3QSLgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nQga6SAPIAQESIQoKcmVxdWVzdF9pZBgCIAEoCUINukgKcgjAs66xAgEYQCI8ChJDcmVhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIikKDkdldFNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASI5Cg9HZXRTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIoIBChBMaXN0U29uZ3NSZXF1ZXN0EhoKCXBhZ2Vfc2l6ZRgBIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIYCgZmaWx0ZXIYAyABKAlCCLpIBXIDGOgHEhoKCG9yZGVyX2J5GAQgASgJQgi6SAVyAxjIASJpChFMaXN0U29uZ3NSZXNwb25zZRInCgVzb25ncxgBIAMoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFInQKEVVwZGF0ZVNvbmdSZXF1ZXN0Ei4KBHNvbmcYASABKAsyGC5jaG9ydXMucmVzb3VyY2UudjEuU29uZ0IGukgD2AEDEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI8ChJVcGRhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIiwKEURlbGV0ZVNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASIUChJEZWxldGVTb25nUmVzcG9uc2Uy0gMKC1NvbmdTZXJ2aWNlElsKCkNyZWF0ZVNvbmcSJS5jaG9ydXMucmVzb3VyY2UudjEuQ3JlYXRlU29uZ1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuQ3JlYXRlU29uZ1Jlc3BvbnNlElIKB0dldFNvbmcSIi5jaG9ydXMucmVzb3VyY2UudjEuR2V0U29uZ1JlcXVlc3QaIy5jaG9ydXMucmVzb3VyY2UudjEuR2V0U29uZ1Jlc3BvbnNlElgKCUxpc3RTb25ncxIkLmNob3J1cy5yZXNvdXJjZS52MS5MaXN0U29uZ3NSZXF1ZXN0GiUuY2hvcnVzLnJlc291cmNlLnYxLkxpc3RTb25nc1Jlc3BvbnNlElsKClVwZGF0ZVNvbmcSJS5jaG9ydXMucmVzb3VyY2UudjEuVXBkYXRlU29uZ1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuVXBkYXRlU29uZ1Jlc3BvbnNlElsKCkRlbGV0ZVNvbmcSJS5jaG9ydXMucmVzb3VyY2UudjEuRGVsZXRlU29uZ1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuRGVsZXRlU29uZ1Jlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_chorus_type_v1_text_rules, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CiVjaG9ydXMvcmVzb3VyY2UvdjEvc29uZ19zZXJ2aWNlLnByb3RvEhJjaG9ydXMucmVzb3VyY2UudjEiiwIKBFNvbmcSGgoCaWQYASABKAlCDrpIC9gBAXIGyLOusQIBEiIKBG5hbWUYAiABKAlCFLpIEXIPsLOusQIBwLOusQIBGMgBEiQKBmFydGlzdBgDIAEoCUIUukgRcg+ws66xAgHAs66xAgEYyAESHgoEeWVhchgEIAEoBUILukgIGgYYtBAo6AdIAIgBARIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYByABKAlCBwoFX3llYXIiZgoRQ3JlYXRlU29uZ1JlcXVlc3QSLgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nQga6SAPIAQESIQoKcmVxdWVzdF9pZBgCIAEoCUINukgKcgjAs66xAgEYQCI8ChJDcmVhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIikKDkdldFNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASI5Cg9HZXRTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIoIBChBMaXN0U29uZ3NSZXF1ZXN0EhoKCXBhZ2Vfc2l6ZRgBIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIYCgZmaWx0ZXIYAyABKAlCCLpIBXIDGOgHEhoKCG9yZGVyX2J5GAQgASgJQgi6SAVyAxjIASJpChFMaXN0U29uZ3NSZXNwb25zZRInCgVzb25ncxgBIAMoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFInQKEVVwZGF0ZVNvbmdSZXF1ZXN0Ei4KBHNvbmcYASABKAsyGC5jaG9ydXMucmVzb3VyY2UudjEuU29uZ0IGukgD2AEDEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI8ChJVcGRhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIiwKEURlbGV0ZVNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASIUChJEZWxldGVTb25nUmVzcG9uc2UiLAoRV2F0Y2hTb25nc1JlcXVlc3QSFwoGY3Vyc29yGAEgASgJQge6SARyAhhkInoKEldhdGNoU29uZ3NSZXNwb25zZRIsCgR0eXBlGAEgASgOMh4uY2hvcnVzLnJlc291cmNlLnYxLkNoYW5nZVR5cGUSJgoEc29uZxgCIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEg4KBmN1cnNvchgDIAEoCTKxBAoLU29uZ1NlcnZpY2USWwoKQ3JlYXRlU29uZxIlLmNob3J1cy5yZXNvdXJjZS52MS5DcmVhdGVTb25nUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5DcmVhdGVTb25nUmVzcG9uc2USUgoHR2V0U29uZxIiLmNob3J1cy5yZXNvdXJjZS52MS5HZXRTb25nUmVxdWVzdBojLmNob3J1cy5yZXNvdXJjZS52MS5HZXRTb25nUmVzcG9uc2USWAoJTGlzdFNvbmdzEiQuY2hvcnVzLnJlc291cmNlLnYxLkxpc3RTb25nc1JlcXVlc3QaJS5jaG9ydXMucmVzb3VyY2UudjEuTGlzdFNvbmdzUmVzcG9uc2USWwoKVXBkYXRlU29uZxIlLmNob3J1cy5yZXNvdXJjZS52MS5VcGRhdGVTb25nUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5VcGRhdGVTb25nUmVzcG9uc2USWwoKRGVsZXRlU29uZxIlLmNob3J1cy5yZXNvdXJjZS52MS5EZWxldGVTb25nUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5EZWxldGVTb25nUmVzcG9uc2USXQoKV2F0Y2hTb25ncxIlLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaFNvbmdzUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaFNvbmdzUmVzcG9uc2UwAWIGcHJvdG8z", [file_buf_validate_validate, file_chorus_resource_v1_change_type, file_chorus_type_v1_text_rules, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A song of a tenant.
@@ -345,6 +347,64 @@ export const DeleteSongResponseSchema: GenMessage<DeleteSongResponse> = /*@__PUR
   messageDesc(file_chorus_resource_v1_song_service, 10);
 
 /**
+ * Request of WatchSongs.
+ *
+ * @generated from message chorus.resource.v1.WatchSongsRequest
+ */
+export type WatchSongsRequest = Message<"chorus.resource.v1.WatchSongsRequest"> & {
+  /**
+   * The cursor of the last event the client saw; empty to start from now.
+   *
+   * @generated from field: string cursor = 1;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message chorus.resource.v1.WatchSongsRequest.
+ * Use `create(WatchSongsRequestSchema)` to create a new message.
+ */
+export const WatchSongsRequestSchema: GenMessage<WatchSongsRequest> = /*@__PURE__*/
+  messageDesc(file_chorus_resource_v1_song_service, 11);
+
+/**
+ * Response of WatchSongs: one event.
+ *
+ * @generated from message chorus.resource.v1.WatchSongsResponse
+ */
+export type WatchSongsResponse = Message<"chorus.resource.v1.WatchSongsResponse"> & {
+  /**
+   * What happened.
+   *
+   * @generated from field: chorus.resource.v1.ChangeType type = 1;
+   */
+  type: ChangeType;
+
+  /**
+   * The song as it is after the change; only its id for
+   * CHANGE_TYPE_DELETED; unset for CHANGE_TYPE_CAUGHT_UP.
+   *
+   * @generated from field: chorus.resource.v1.Song song = 2;
+   */
+  song?: Song | undefined;
+
+  /**
+   * Position of this event in the tenant's change history: pass it as
+   * WatchSongsRequest.cursor to resume after this event. Opaque.
+   *
+   * @generated from field: string cursor = 3;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message chorus.resource.v1.WatchSongsResponse.
+ * Use `create(WatchSongsResponseSchema)` to create a new message.
+ */
+export const WatchSongsResponseSchema: GenMessage<WatchSongsResponse> = /*@__PURE__*/
+  messageDesc(file_chorus_resource_v1_song_service, 12);
+
+/**
  * SongService keeps the songs of the caller's active tenant.
  *
  * Every call needs `authorization: Bearer <access token>` in its metadata;
@@ -414,6 +474,26 @@ export const SongService: GenService<{
     methodKind: "unary";
     input: typeof DeleteSongRequestSchema;
     output: typeof DeleteSongResponseSchema;
+  },
+  /**
+   * Follow the songs of the caller's tenant as they change, live.
+   *
+   * The stream first replays every change after `cursor` (none without one),
+   * then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
+   * commit order. Every event carries a cursor: a client that reconnects
+   * with the last cursor it saw misses nothing and sees nothing twice.
+   * History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
+   * (reload the list, then watch without a cursor); a malformed one is
+   * INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+   * access token expires: resume with a fresh token and the last cursor.
+   * Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+   *
+   * @generated from rpc chorus.resource.v1.SongService.WatchSongs
+   */
+  watchSongs: {
+    methodKind: "server_streaming";
+    input: typeof WatchSongsRequestSchema;
+    output: typeof WatchSongsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_chorus_resource_v1_song_service, 0);

@@ -1,0 +1,158 @@
+"""The outbox: every change to a tenant's resources, written in the changing transaction.
+
+`ResourceStore` records each create, update and delete here in the same
+transaction as the change itself, so nothing is announced that did not
+commit and nothing that committed goes unannounced. Watch streams
+(`chorus_resource.watch`) read the history back after a cursor.
+
+Order: `seq` grows with every event. On PostgreSQL two transactions may take
+sequence values in one order and commit in the other, which would let a
+reader pass over an event that commits late; so each transaction takes a
+per-tenant lock (`pg_advisory_xact_lock`) just before it records, held until
+it commits: within a tenant, events commit in `seq` order. SQLite runs one
+write transaction at a time anyway. On PostgreSQL the transaction also sends
+`NOTIFY chorus_resource_changes, '<tenant id>'`, which PostgreSQL delivers
+only if it commits, to every replica (`chorus_resource.watchers`).
+
+History is kept for `HISTORY` (24 hours, as the contracts say); older events
+are removed a tenant at a time by the writes of that tenant.
+"""
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chorus.resource.v1 import change_type_pb2 as change_pb
+from chorus_core.sqltypes import UTCDateTime, utcnow
+from chorus_resource.models import Base
+from chorus_resource.resource import Resource
+
+HISTORY = timedelta(hours=24)
+"""How far back a cursor may point (the contracts promise 24 hours)."""
+KEPT = HISTORY + timedelta(hours=1)
+"""How long events stay: a little longer than promised, so a cursor at the limit still works."""
+PRUNE_EVERY_SECONDS = 600.0
+"""A tenant's old events are removed at most this often per process."""
+NOTIFY_CHANNEL = "chorus_resource_changes"
+
+events = Table(
+    "resource_events",
+    Base.metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True),
+    Column("tenant_id", String(36), nullable=False),
+    Column("resource", String, nullable=False),  # the message name: Song, Playlist…
+    Column("change", SmallInteger, nullable=False),  # a chorus.resource.v1.ChangeType
+    Column("item_id", String(36), nullable=False),
+    Column("body", LargeBinary, nullable=True),  # the message after the change; none for deletes
+    Column("create_time", UTCDateTime(), nullable=False),
+    Index("ix_resource_events_tenant_seq", "tenant_id", "resource", "seq"),
+    Index("ix_resource_events_tenant_time", "tenant_id", "create_time"),
+    sqlite_autoincrement=True,  # never reuse a seq, even after every event was removed
+)
+
+_last_pruned: dict[str, float] = {}
+
+
+class ChangeLog:
+    """Records the changes of one resource in one tenant, inside the caller's transaction."""
+
+    def __init__(self, connection: AsyncConnection, resource: Resource, tenant_id: str) -> None:
+        self._connection = connection
+        self._resource = resource.singular
+        self._tenant_id = tenant_id
+        self._postgresql = connection.dialect.name == "postgresql"
+
+    async def created(self, item: Any) -> Any:
+        """Record `item` as created; returns it."""
+        await self._record(change_pb.CHANGE_TYPE_CREATED, item.id, item.SerializeToString())
+        return item
+
+    async def updated(self, item: Any) -> Any:
+        """Record `item` (as it is after the change) as updated; returns it."""
+        await self._record(change_pb.CHANGE_TYPE_UPDATED, item.id, item.SerializeToString())
+        return item
+
+    async def deleted(self, item_id: str) -> None:
+        await self._record(change_pb.CHANGE_TYPE_DELETED, item_id, None)
+
+    async def _record(self, change: int, item_id: str, body: bytes | None) -> None:
+        connection, tenant_id = self._connection, self._tenant_id
+        if self._postgresql:
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"chorus-resource-events:{tenant_id}"},
+            )
+            await connection.execute(
+                text("SELECT pg_notify(:channel, :tenant)"),
+                {"channel": NOTIFY_CHANNEL, "tenant": tenant_id},
+            )
+        now = utcnow()
+        await connection.execute(
+            insert(events).values(
+                tenant_id=tenant_id,
+                resource=self._resource,
+                change=change,
+                item_id=item_id,
+                body=body,
+                create_time=now,
+            )
+        )
+        await _prune(connection, tenant_id, now)
+
+
+async def _prune(connection: AsyncConnection, tenant_id: str, now: Any) -> None:
+    """Remove the tenant's events older than KEPT, at most every PRUNE_EVERY_SECONDS."""
+    clock = time.monotonic()
+    if clock - _last_pruned.get(tenant_id, -PRUNE_EVERY_SECONDS) < PRUNE_EVERY_SECONDS:
+        return
+    _last_pruned[tenant_id] = clock
+    await connection.execute(
+        delete(events).where(events.c.tenant_id == tenant_id, events.c.create_time < now - KEPT)
+    )
+
+
+async def events_after(
+    connection: AsyncConnection, tenant_id: str, resource: str, seq: int, limit: int
+) -> list[Any]:
+    """Up to `limit` events of one resource of the tenant after `seq`, oldest first."""
+    rows = await connection.execute(
+        select(
+            events.c.seq,
+            events.c.change,
+            events.c.item_id,
+            events.c.body,
+            events.c.create_time,
+        )
+        .where(events.c.tenant_id == tenant_id, events.c.resource == resource, events.c.seq > seq)
+        .order_by(events.c.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def last_seq(connection: AsyncConnection, tenant_id: str, resource: str) -> int:
+    """The seq of the tenant's newest event of one resource (0 if it has none)."""
+    value = await connection.scalar(
+        select(func.max(events.c.seq)).where(
+            events.c.tenant_id == tenant_id, events.c.resource == resource
+        )
+    )
+    return int(value or 0)

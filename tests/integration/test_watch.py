@@ -1,0 +1,131 @@
+"""WatchSongs and WatchPlaylists: replay after a cursor, then live, one tenant only."""
+
+import grpc
+import pytest
+
+from chorus.resource.v1 import change_type_pb2 as change_pb
+from chorus.resource.v1 import song_service_pb2 as song_pb
+from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
+from chorus_client import ChorusClient, UserSession
+from tests.conftest import PASSWORD, unique_email
+from tests.support.suite import Suite
+from tests.support.watching import watching
+
+CREATED, UPDATED, DELETED = (
+    change_pb.CHANGE_TYPE_CREATED,
+    change_pb.CHANGE_TYPE_UPDATED,
+    change_pb.CHANGE_TYPE_DELETED,
+)
+
+
+async def test_a_watcher_sees_each_change_as_it_commits(jane: UserSession) -> None:
+    async with watching(jane.songs) as feed:
+        await feed.caught_up()
+        song = await jane.songs.create("Live", "Watcher", year=2001)
+        changed = await jane.songs.update(song_pb.Song(id=song.id, year=2002), ["year"])
+        await jane.songs.delete(song.id)
+        events = await feed.take(3)
+
+    assert [e.type for e in events] == [CREATED, UPDATED, DELETED]
+    assert events[0].song == song
+    assert events[1].song == changed
+    assert events[2].song == song_pb.Song(id=song.id)
+    cursors = [e.cursor for e in events]
+    assert len(set(cursors)) == 3
+    assert all(cursors)
+
+
+async def test_a_cursor_replays_exactly_what_came_after_it(jane: UserSession) -> None:
+    async with watching(jane.songs) as feed:
+        await feed.caught_up()
+        first = await jane.songs.create("First", "Replay")
+        [seen] = await feed.take(1)
+    missed = [await jane.songs.create(f"Missed {n}", "Replay") for n in range(3)]
+    await jane.songs.delete(first.id)
+
+    async with watching(jane.songs, seen.cursor) as feed:
+        replayed = await feed.take(4)
+        caught_up = await feed.next()
+        later = await jane.songs.create("Later", "Replay")
+        [live] = await feed.take(1)
+
+    assert [e.type for e in replayed] == [CREATED, CREATED, CREATED, DELETED]
+    assert [e.song.id for e in replayed] == [*(s.id for s in missed), first.id]
+    assert caught_up.type == change_pb.CHANGE_TYPE_CAUGHT_UP
+    # Caught up at the last replayed event.
+    assert caught_up.cursor.split(".")[0] == replayed[-1].cursor.split(".")[0]
+    assert live.song == later
+
+
+async def test_a_quiet_stream_still_hands_out_a_cursor(jane: UserSession) -> None:
+    async with watching(jane.songs) as feed:
+        cursor = await feed.caught_up()
+    song = await jane.songs.create("After", "Quiet")
+
+    async with watching(jane.songs, cursor) as feed:
+        [event] = await feed.take(1)
+
+    assert event.song == song
+
+
+async def test_another_tenant_sees_nothing(client: ChorusClient, jane: UserSession) -> None:
+    john = await client.sign_up(unique_email("john"), PASSWORD)
+    async with watching(john.songs) as johns, watching(jane.songs) as janes:
+        await johns.caught_up()
+        await janes.caught_up()
+        secret = await jane.songs.create("Secret", "Jane")
+        await janes.take(1)
+        own = await john.songs.create("Own", "John")
+        [first] = await johns.take(1)
+
+    assert first.song == own
+    assert secret.id != own.id
+
+
+async def test_playlists_have_their_own_feed(jane: UserSession) -> None:
+    async with watching(jane.playlists) as playlists, watching(jane.songs) as songs:
+        await playlists.caught_up()
+        await songs.caught_up()
+        song = await jane.songs.create("In a list", "Feeds")
+        mix = await jane.playlists.create("Mix", song_ids=[song.id])
+        [playlist_event] = await playlists.take(1)
+        [song_event] = await songs.take(1)
+
+    assert playlist_event.playlist == mix
+    assert song_event.song == song
+
+
+@pytest.mark.parametrize(
+    ("cursor", "code"),
+    [
+        ("not a cursor", grpc.StatusCode.INVALID_ARGUMENT),
+        ("12", grpc.StatusCode.INVALID_ARGUMENT),
+        ("12.99999999999", grpc.StatusCode.INVALID_ARGUMENT),
+        ("x" * 101, grpc.StatusCode.INVALID_ARGUMENT),
+        ("12.1000000000", grpc.StatusCode.FAILED_PRECONDITION),
+    ],
+)
+async def test_bad_and_stale_cursors_are_refused(
+    suite: Suite, jane: UserSession, cursor: str, code: grpc.StatusCode
+) -> None:
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        stub = song_grpc.SongServiceStub(channel)
+        stream = stub.WatchSongs(
+            song_pb.WatchSongsRequest(cursor=cursor), metadata=await jane.tokens.metadata()
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            async for _event in stream:
+                pass
+
+    assert raised.value.code() == code
+    assert "cursor" in str(raised.value.details())
+
+
+async def test_watching_needs_a_token(suite: Suite) -> None:
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        stream = song_grpc.SongServiceStub(channel).WatchSongs(song_pb.WatchSongsRequest())
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            async for _event in stream:
+                pass
+
+    assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
