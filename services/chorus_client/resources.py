@@ -11,7 +11,7 @@ import asyncio
 import importlib
 import pkgutil
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import grpc
@@ -149,7 +149,7 @@ class ResourceClient:
     async def delete(self, item_id: str) -> None:
         await self._call("Delete", id=item_id)
 
-    async def watch(self, cursor: str = "") -> AsyncIterator[Any]:
+    async def watch(self, cursor: str = "") -> AsyncGenerator[Any, None]:
         """Every change in the active tenant, live: events with `type`, the item and `cursor`.
 
         Replays the changes after `cursor` first (none without one), then one

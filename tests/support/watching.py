@@ -5,6 +5,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import grpc
+
 from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus_client import ResourceClient
 
@@ -55,7 +57,8 @@ class Feed:
 
     async def close(self) -> None:
         self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        # An error that ended the stream already reached the test through next().
+        with contextlib.suppress(asyncio.CancelledError, grpc.aio.AioRpcError):
             await self._task
         await self._stream.aclose()
 
