@@ -93,6 +93,9 @@ audit: $(STAMP) $(WEB_STAMP) ## known vulnerabilities in Python and npm dependen
 
 check: lint typecheck breaking check-gen web-check audit ## every static check, the dependency audit, and the web unit tests
 
+mutation: $(STAMP) ## mutation testing with mutmut (token checks, roles, paging, tenant scoping); not in `make test`
+	$(PY) scripts/run_mutation.py
+
 hooks: $(STAMP) ## install the git pre-commit hook: the checks of `make check` before each commit
 	$(BIN)/pre-commit install
 

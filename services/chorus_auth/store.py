@@ -12,9 +12,11 @@ rolls back otherwise.
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeAlias
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, Select, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -28,10 +30,21 @@ from chorus_auth.records import (
     TenantRecord,
     UserRecord,
 )
+from chorus_core import keyset
 from chorus_core.database import Database
 from chorus_core.errors import AlreadyExists
-from chorus_core.pagination import AnyRow, AnySelect, PageRequest, keyset_page
 from chorus_core.roles import OWNER
+
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page asked for: its size (0: the default) and the previous page's token."""
+
+    size: int
+    token: str
 
 
 class AuthDatabase:
@@ -134,7 +147,7 @@ class AuthStore:
         return (row[0], row[1]) if row else None
 
     async def memberships_page(
-        self, user_id: str, page: PageRequest
+        self, user_id: str, page: Page
     ) -> tuple[list[MembershipRecord], str]:
         """The user's tenants and roles, in the order joined."""
         query = (
@@ -142,23 +155,19 @@ class AuthStore:
             .join(Membership, Membership.tenant_id == Tenant.id)
             .where(Membership.user_id == user_id)
         )
-        rows, next_token = await keyset_page(
-            self._session, query, Membership.created_at, Tenant.id, page
+        rows, next_token = await self._page(
+            "memberships", query, Membership.created_at, Tenant.id, page
         )
         return [MembershipRecord(_tenant(row[0]), row[1]) for row in rows], next_token
 
-    async def members_page(
-        self, tenant_id: str, page: PageRequest
-    ) -> tuple[list[MemberRecord], str]:
+    async def members_page(self, tenant_id: str, page: Page) -> tuple[list[MemberRecord], str]:
         """The tenant's members, in the order they joined."""
         query = (
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
             .where(Membership.tenant_id == tenant_id)
         )
-        rows, next_token = await keyset_page(
-            self._session, query, Membership.created_at, User.id, page
-        )
+        rows, next_token = await self._page("members", query, Membership.created_at, User.id, page)
         return [_member(row[0], row[1]) for row in rows], next_token
 
     async def member(self, tenant_id: str, user_id: str) -> MemberRecord | None:
@@ -270,11 +279,11 @@ class AuthStore:
         return _invitation(row) if row else None
 
     async def pending_invitations_page(
-        self, tenant_id: str, page: PageRequest, now: datetime
+        self, tenant_id: str, page: Page, now: datetime
     ) -> tuple[list[InvitationRecord], str]:
         query = _pending_invitations(now).where(Invitation.tenant_id == tenant_id)
-        rows, next_token = await keyset_page(
-            self._session, query, Invitation.created_at, Invitation.id, page
+        rows, next_token = await self._page(
+            "invitations", query, Invitation.created_at, Invitation.id, page
         )
         return [_invitation(row) for row in rows], next_token
 
@@ -295,6 +304,27 @@ class AuthStore:
 
     async def delete_invitation(self, invitation_id: str) -> None:
         await self._session.execute(delete(Invitation).where(Invitation.id == invitation_id))
+
+    async def _page(
+        self, listing: str, query: AnySelect, created: Any, item_id: Any, page: Page
+    ) -> tuple[list[AnyRow], str]:
+        """One page of `query` in (created, item_id) order and the next page's token.
+
+        Tokens are `chorus_core.keyset`'s, as on the resource side; the two
+        sort columns are added as the last two columns of every row.
+        """
+        fingerprint = keyset.query_fingerprint("chorus.auth", listing)
+        size = keyset.page_size(page.size)
+        query = query.add_columns(created, item_id)
+        if page.token:
+            after = keyset.decode(page.token, fingerprint, (datetime, str))
+            query = query.where(tuple_(created, item_id) > tuple_(*after))
+        query = query.order_by(created, item_id).limit(size + 1)
+        rows = list((await self._session.execute(query)).all())
+        if len(rows) <= size:
+            return rows, ""
+        last = rows[size - 1]
+        return rows[:size], keyset.encode((last[-2], last[-1]), fingerprint)
 
     # Login sessions and refresh tokens
 

@@ -10,10 +10,10 @@ from chorus.auth.v1 import tenant_service_pb2_grpc as pb_grpc
 from chorus_auth.messages import session_message, timestamp
 from chorus_auth.records import InvitationRecord, MemberRecord, MembershipRecord, TenantRecord
 from chorus_auth.sessions import Sessions
+from chorus_auth.store import Page
 from chorus_auth.tenants import Tenants
 from chorus_core.caller import current_caller
 from chorus_core.errors import Violations
-from chorus_core.pagination import page_request
 from chorus_core.roles import ROLE_NAMES, role_message
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -35,9 +35,7 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
     async def ListMyTenants(
         self, request: pb.ListMyTenantsRequest, context: Context
     ) -> pb.ListMyTenantsResponse:
-        violations = Violations()
-        page = page_request(request.page_size, request.page_token, violations)
-        violations.raise_if_any()
+        page = Page(request.page_size, request.page_token)
         memberships, next_token = await self._tenants.mine(current_caller(), page)
         return pb.ListMyTenantsResponse(
             memberships=[_membership(m) for m in memberships],
@@ -47,9 +45,7 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
     async def ListMembers(
         self, request: pb.ListMembersRequest, context: Context
     ) -> pb.ListMembersResponse:
-        violations = Violations()
-        page = page_request(request.page_size, request.page_token, violations)
-        violations.raise_if_any()
+        page = Page(request.page_size, request.page_token)
         members, next_token = await self._tenants.members(current_caller(), request.tenant_id, page)
         return pb.ListMembersResponse(
             members=[_member(m) for m in members], next_page_token=next_token
@@ -67,9 +63,7 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
     async def ListInvitations(
         self, request: pb.ListInvitationsRequest, context: Context
     ) -> pb.ListInvitationsResponse:
-        violations = Violations()
-        page = page_request(request.page_size, request.page_token, violations)
-        violations.raise_if_any()
+        page = Page(request.page_size, request.page_token)
         invitations, next_token = await self._tenants.invitations(
             current_caller(), request.tenant_id, page
         )

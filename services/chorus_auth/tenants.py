@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from chorus_auth.credentials import email_key, normalized_email
 from chorus_auth.records import InvitationRecord, MemberRecord, MembershipRecord, TenantRecord
-from chorus_auth.store import AuthDatabase, AuthStore
+from chorus_auth.store import AuthDatabase, AuthStore, Page
 from chorus_core.caller import Caller
 from chorus_core.errors import (
     AlreadyExists,
@@ -20,7 +20,6 @@ from chorus_core.errors import (
     NotFound,
     Violations,
 )
-from chorus_core.pagination import PageRequest
 from chorus_core.roles import OWNER, Permission, require, require_manager
 from chorus_core.sqltypes import utcnow
 
@@ -39,12 +38,12 @@ class Tenants:
             await store.add_member(tenant.id, caller.user_id, OWNER, now)
         return tenant
 
-    async def mine(self, caller: Caller, page: PageRequest) -> tuple[list[MembershipRecord], str]:
+    async def mine(self, caller: Caller, page: Page) -> tuple[list[MembershipRecord], str]:
         async with self._db.read() as store:
             return await store.memberships_page(caller.user_id, page)
 
     async def members(
-        self, caller: Caller, tenant_id: str, page: PageRequest
+        self, caller: Caller, tenant_id: str, page: Page
     ) -> tuple[list[MemberRecord], str]:
         async with self._db.read() as store:
             await _membership(store, caller, tenant_id)
@@ -83,7 +82,7 @@ class Tenants:
             return await _pending(store, invitation_id, now)
 
     async def invitations(
-        self, caller: Caller, tenant_id: str, page: PageRequest
+        self, caller: Caller, tenant_id: str, page: Page
     ) -> tuple[list[InvitationRecord], str]:
         """The pending invitations of a tenant, for its owners and admins."""
         async with self._db.read() as store:

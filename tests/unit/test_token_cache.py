@@ -232,11 +232,6 @@ async def test_cache_size_zero_verifies_every_time(
     assert decodes == [token, token]
 
 
-def test_a_cache_holds_at_least_one_token() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        VerifiedTokenCache(0)
-
-
 async def test_the_leeway_forgives_a_little_clock_skew_and_no_more(
     forge: TokenForge, keys: Keys, clock: Clock
 ) -> None:
@@ -250,3 +245,17 @@ async def test_the_leeway_forgives_a_little_clock_skew_and_no_more(
     clock.now = exp + 30
     with pytest.raises(Unauthenticated):
         await check.verify(token)
+
+
+async def test_a_cache_holds_at_least_one_token_and_forgets_absent_ones_quietly(
+    forge: TokenForge, keys: Keys, clock: Clock
+) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        VerifiedTokenCache(0)
+    check = verifier(keys, clock, cache_size=1)
+    token = forge.token()
+    await check.verify(token)
+    assert check.cache is not None
+    assert token in check.cache
+    check.cache.discard("never-cached")
+    assert len(check.cache) == 1
