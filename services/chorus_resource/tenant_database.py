@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from chorus_core.caller import Caller, current_caller
 from chorus_core.database import Database
 from chorus_core.errors import PermissionDenied
+from chorus_core.roles import Permission, allows
 from chorus_resource.messages import MessageCodec
 from chorus_resource.store import ResourceStore
 
-WRITER_ROLES = frozenset({"owner", "admin", "editor"})
 TENANT_SETTING = "app.tenant_id"
 
 
@@ -37,20 +37,18 @@ class TenantDatabase:
     async def read(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
         """A read transaction on one resource within the caller's tenant."""
         caller = current_caller()
-        async with self._db.read_connection() as connection:
-            await self._bind(connection, caller)
+        async with self.transaction(caller) as connection:
             yield ResourceStore(connection, codec, caller)
 
     @asynccontextmanager
     async def write(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
         """A write transaction on one resource within the caller's tenant."""
         caller = current_caller()
-        if caller.role not in WRITER_ROLES:
+        if not allows(caller.role, Permission.CHANGE_RESOURCES):
             raise PermissionDenied(
                 f"your role in this tenant ({caller.role}) can read but not change resources"
             )
-        async with self._db.write_connection() as connection:
-            await self._bind(connection, caller)
+        async with self.transaction(caller, write=True) as connection:
             yield ResourceStore(connection, codec, caller)
         self._committed(caller.tenant_id)
 
@@ -62,9 +60,20 @@ class TenantDatabase:
             await self._bind(connection, caller)
             yield connection
 
-    async def _bind(self, connection: AsyncConnection, caller: Caller) -> None:
-        if self._row_level_security:
-            await declare_tenant(connection, caller.tenant_id)
+    @asynccontextmanager
+    async def transaction(
+        self, caller: Caller, *, write: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
+        """A transaction declared as the caller's tenant's (on PostgreSQL) before any query.
+
+        The one way the service opens transactions on tenant data; the
+        row-level security tests go through it too.
+        """
+        opening = self._db.write_connection() if write else self._db.read_connection()
+        async with opening as connection:
+            if self._row_level_security:
+                await declare_tenant(connection, caller.tenant_id)
+            yield connection
 
 
 async def declare_tenant(connection: AsyncConnection | AsyncSession, tenant_id: str) -> None:

@@ -1,8 +1,10 @@
 """Row-level security, the second wall (PostgreSQL only: SQLite has just the first).
 
-Everything here goes through the resource service's own login role and its
-`Database` class, with queries that deliberately leave out the tenant filter
-the `TenantStore` would add: whatever they see, the policies let through.
+Everything here goes through the resource service's own login role, its
+`Database` class and the way it opens a transaction for a caller
+(`TenantDatabase.transaction`, which declares the tenant), with queries that
+deliberately leave out the tenant filter the `ResourceStore` would add:
+whatever they see, the policies let through.
 """
 
 import uuid
@@ -10,17 +12,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chorus_client import UserSession
+from chorus_core.caller import Caller
 from chorus_core.database import Database
 from chorus_core.sqltypes import utcnow
 from chorus_resource.catalog import RESOURCES  # noqa: F401  (every resource's tables)
 from chorus_resource.models import Base
 from chorus_resource.songs import Song
-from chorus_resource.tenant_database import declare_tenant
+from chorus_resource.tenant_database import TenantDatabase
 from tests.support.service_databases import opened
 from tests.support.songs import all_ids, all_songs
 from tests.support.suite import Suite
@@ -40,41 +43,45 @@ async def tenant_of(user: UserSession) -> str:
 @asynccontextmanager
 async def transaction(
     db: Database, tenant_id: str | None, *, write: bool = False
-) -> AsyncIterator[AsyncSession]:
-    """A transaction that declared `tenant_id` first (None: declared no tenant)."""
-    async with db.write() if write else db.read() as session:
-        if tenant_id is not None:
-            await declare_tenant(session, tenant_id)
-        yield session
+) -> AsyncIterator[AsyncConnection]:
+    """A transaction opened the way the service opens one for a caller in `tenant_id`
+    (`TenantDatabase.transaction`); None: a bare one that declared no tenant."""
+    if tenant_id is None:
+        async with db.write_connection() if write else db.read_connection() as connection:
+            yield connection
+        return
+    caller = Caller(user_id=str(uuid.uuid4()), tenant_id=tenant_id, role="viewer", token_id="")
+    async with TenantDatabase(db).transaction(caller, write=write) as connection:
+        yield connection
 
 
 async def change_in(
-    db: Database, tenant_id: str | None, change: Callable[[AsyncSession], Awaitable[object]]
+    db: Database, tenant_id: str | None, change: Callable[[AsyncConnection], Awaitable[object]]
 ) -> None:
     """Run `change` in a write transaction that declared `tenant_id`, and commit."""
     async with transaction(db, tenant_id, write=True) as session:
         await change(session)
 
 
-async def visible_ids(session: AsyncSession) -> set[str]:
+async def visible_ids(session: AsyncConnection) -> set[str]:
     """The ids of every song the transaction can see: no tenant filter at all."""
     return set(await session.scalars(select(Song.id)))
 
 
-async def tenant_setting(session: AsyncSession) -> str | None:
+async def tenant_setting(session: AsyncConnection) -> str | None:
     setting: str | None = await session.scalar(
         text("SELECT current_setting('app.tenant_id', true)")
     )
     return setting
 
 
-def plant_song(tenant_id: str) -> Callable[[AsyncSession], Awaitable[object]]:
+def plant_song(tenant_id: str) -> Callable[[AsyncConnection], Awaitable[object]]:
     """A change that inserts a song into `tenant_id`."""
 
-    async def plant(session: AsyncSession) -> None:
+    async def plant(session: AsyncConnection) -> None:
         now = utcnow()
-        session.add(
-            Song(
+        await session.execute(
+            insert(Song).values(
                 id=str(uuid.uuid4()),
                 tenant_id=tenant_id,
                 created_by=str(uuid.uuid4()),
@@ -84,7 +91,6 @@ def plant_song(tenant_id: str) -> Callable[[AsyncSession], Awaitable[object]]:
                 artist="Intruder",
             )
         )
-        await session.flush()
 
     return plant
 
@@ -141,7 +147,7 @@ async def test_with_no_tenant_declared_nothing_is_visible(
         assert await visible_ids(session) == set()
         assert await session.scalar(select(func.count()).select_from(Song)) == 0
         changed = await session.execute(update(Song).values(name="Nobody's"))
-        assert changed.rowcount == 0  # type: ignore[attr-defined]
+        assert changed.rowcount == 0
 
     assert len(await all_songs(jane)) == len(await all_songs(john)) == 2
 
@@ -155,7 +161,7 @@ async def test_unscoped_updates_and_deletes_touch_only_the_declared_tenant(
         updated = await session.execute(update(Song).values(artist="Overwritten"))
         await session.execute(delete(Song).where(Song.name == "Aberdeen"))
 
-    assert updated.rowcount == 2  # type: ignore[attr-defined]
+    assert updated.rowcount == 2
     assert [(s.name, s.artist) for s in await all_songs(jane)] == [
         ("Cigarette Daydreams", "Overwritten")
     ]
@@ -197,7 +203,7 @@ class Aborted(Exception):
     """Raised to roll a transaction back."""
 
 
-async def abort(session: AsyncSession) -> None:
+async def abort(session: AsyncConnection) -> None:
     raise Aborted
 
 
