@@ -55,9 +55,7 @@ class TenantDatabase:
     @asynccontextmanager
     async def read_connection(self) -> AsyncIterator[AsyncConnection]:
         """A read transaction within the caller's tenant, for tables besides resources'."""
-        caller = current_caller()
-        async with self._db.read_connection() as connection:
-            await self._bind(connection, caller)
+        async with self.transaction(current_caller()) as connection:
             yield connection
 
     @asynccontextmanager
