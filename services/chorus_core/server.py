@@ -60,13 +60,17 @@ class GrpcServer:
         readiness: Readiness | None = None,
         reflected: Sequence[str] = (),
         background: Sequence[Callable[[], Awaitable[None]]] = (),
+        stopping: Sequence[Callable[[], None]] = (),
     ) -> None:
         """`reflected`: the services reflection describes (default: the ones served here);
-        `background`: work that runs while the server serves (cancelled on stop)."""
+        `background`: work that runs while the server serves (cancelled on stop);
+        `stopping`: called once draining is over, as in-flight calls get their grace
+        (e.g. to end long streams at once, so their clients resume elsewhere)."""
         self._settings = settings
         self._services = services
         self.readiness = readiness or Readiness()
         self._background = background
+        self._stopping = stopping
         self._tasks: list[asyncio.Task[None]] = []
         self.telemetry = telemetry or Telemetry()
         self.metrics_port: int | None = None
@@ -128,6 +132,8 @@ class GrpcServer:
         await self._health.enter_graceful_shutdown()
         if self._settings.drain_seconds > 0:
             await asyncio.sleep(self._settings.drain_seconds)
+        for stopping in self._stopping:
+            stopping()
         await self._server.stop(self._settings.shutdown_grace_seconds)
         for task in self._tasks:
             task.cancel()

@@ -45,6 +45,7 @@ def build_resource_server(
         telemetry,
         readiness=readiness,
         background=[keys.keep_loaded, watchers.follow_database],
+        stopping=[watchers.close],
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -7,8 +7,10 @@ caller's tenant (row-level security applies on PostgreSQL). The stream
    without one), oldest first;
 2. sends CHANGE_TYPE_CAUGHT_UP with the cursor reached;
 3. then waits to be woken (`chorus_resource.watchers`) and sends what is new,
-   until the client leaves, or its access token expires (UNAUTHENTICATED:
-   the client resumes with a fresh token and its last cursor).
+   until the client leaves, its access token expires (UNAUTHENTICATED: the
+   client resumes with a fresh token and its last cursor) or the server
+   stops (UNAVAILABLE: the client resumes, through the gateway on another
+   replica).
 """
 
 import asyncio
@@ -62,6 +64,7 @@ class ResourceWatch:
                     )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), min(remaining, self._watchers.poll_seconds))
+                self._watchers.check_open()
                 async for row in self._rows_after(tenant_id, seq, wake):
                     seq = row.seq
                     yield self._event(row)

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chorus_core.errors import ResourceExhausted
+from chorus_core.errors import ResourceExhausted, Unavailable
 from chorus_resource.change_log import NOTIFY_CHANNEL
 from chorus_resource.watch_limits import WatchLimits
 
@@ -48,6 +48,8 @@ class Watchers:
         self._by_tenant: dict[str, set[asyncio.Event]] = {}
         self._count = 0
         self.reads = asyncio.Semaphore(limits.reads_at_once)
+        self.closing = False
+        """Set when the server stops: streams end UNAVAILABLE, to resume on another replica."""
 
     @property
     def count(self) -> int:
@@ -56,6 +58,7 @@ class Watchers:
     @contextmanager
     def watching(self, tenant_id: str) -> Iterator[asyncio.Event]:
         """Register a stream of `tenant_id`; the event is set when the tenant may have news."""
+        self.check_open()
         if self._count >= self.limits.per_process:
             raise ResourceExhausted(
                 f"this server has {self._count} open watch streams, its limit: "
@@ -77,6 +80,16 @@ class Watchers:
             streams.discard(wake)
             if not streams:
                 del self._by_tenant[tenant_id]
+
+    def check_open(self) -> None:
+        """UNAVAILABLE once the server is stopping."""
+        if self.closing:
+            raise Unavailable("this server is shutting down: watch again with the last cursor")
+
+    def close(self) -> None:
+        """End every stream (UNAVAILABLE) and refuse new ones: the server is stopping."""
+        self.closing = True
+        self.wake_all()
 
     def changed(self, tenant_id: str) -> None:
         """The tenant's history may have grown: wake its streams."""
