@@ -1,0 +1,46 @@
+"""The README's watch example ("Live updates"), run with the real grpcurl binary."""
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+from chorus_client import ChorusClient
+from tests.conftest import PASSWORD, unique_email
+from tests.integration.test_readme_grpcurl import json_documents
+from tests.support.suite import Suite
+
+SECTION = "## Live updates"
+
+
+def section_commands(readme: Path, section: str) -> str:
+    """The first ```sh block after `section`."""
+    text = readme.read_text(encoding="utf-8")
+    match = re.search(r"```sh\n(.*?)```", text[text.index(section) :], re.DOTALL)
+    assert match, f"{section} has no ```sh block"
+    return match.group(1)
+
+
+async def test_readme_watch_example(suite: Suite, client: ChorusClient, repo_root: Path) -> None:
+    jane = await client.sign_up(unique_email("readme"), PASSWORD)
+    grpcurl = Path(sys.executable).parent / "grpcurl"
+    script = section_commands(repo_root / "README.md", SECTION).replace(
+        "localhost:50052", suite.resource_target
+    )
+    process = await asyncio.create_subprocess_exec(
+        "bash",
+        "-c",
+        f'set -euo pipefail\ngrpcurl() {{ {grpcurl} "$@"; }}\n{script}',
+        env={"TOKEN": jane.tokens.access_token, "PATH": "/usr/bin:/bin"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+
+    documents = json_documents(stdout.decode())
+    [created] = [d for d in documents if "song" in d and "type" not in d]
+    events = [d for d in documents if "type" in d]
+    assert [e["type"] for e in events] == ["CHANGE_TYPE_CAUGHT_UP", "CHANGE_TYPE_CREATED"]
+    assert events[1]["song"] == created["song"]
+    assert "DeadlineExceeded" in stderr.decode()
