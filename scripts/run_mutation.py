@@ -37,6 +37,7 @@ TESTS = (
     "tests/unit/test_token_cache.py",
     "tests/unit/test_signing_keys.py",
     "tests/unit/test_ordering_and_tokens.py",
+    "tests/unit/test_page_tokens.py",
     "tests/unit/test_roles.py",
     "tests/integration/test_tenants.py",
     "tests/integration/test_role_matrix.py",

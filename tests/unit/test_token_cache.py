@@ -250,7 +250,7 @@ async def test_the_leeway_forgives_a_little_clock_skew_and_no_more(
 async def test_a_cache_holds_at_least_one_token_and_forgets_absent_ones_quietly(
     forge: TokenForge, keys: Keys, clock: Clock
 ) -> None:
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match=r"^max_entries must be at least 1$"):
         VerifiedTokenCache(0)
     check = verifier(keys, clock, cache_size=1)
     token = forge.token()
