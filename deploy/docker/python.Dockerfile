@@ -12,6 +12,8 @@
 # filesystem (bytecode is compiled at build time), and answer the gRPC health
 # protocol (HEALTHCHECK below; Kubernetes uses its own native gRPC probes).
 
+# The base: the public image by default; deploy/podman/images.py passes one
+# made from Debian packages where no registry is reachable (deploy/README.md).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- build: a virtual env with the project installed (not editable) ------------
@@ -23,7 +25,12 @@ RUN python -m venv /opt/chorus
 WORKDIR /src
 # The pinned dependencies first, so that changing the code reuses this layer.
 COPY pyproject.toml README.md ./
-RUN /opt/chorus/bin/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+# pip settings may come as a build secret (`--secret id=pip-conf,src=FILE`, with
+# the CA bundle it names as `id=build-ca`): an index or a proxy certificate of
+# the building machine, never baked into a layer. Without them pip uses PyPI.
+RUN --mount=type=secret,id=pip-conf --mount=type=secret,id=build-ca \
+    /opt/chorus/bin/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && if [ -s /run/secrets/pip-conf ]; then export PIP_CONFIG_FILE=/run/secrets/pip-conf; fi \
     && /opt/chorus/bin/pip install --no-cache-dir --requirement /tmp/requirements.txt
 COPY services/ services/
 COPY gen/python/ gen/python/

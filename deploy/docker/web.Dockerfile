@@ -9,11 +9,21 @@
 # read at build time and baked into the bundle: one image per gateway URL.
 # The page's origin must be one of the gateway's CORS origins.
 
+# The bases: the public images by default; deploy/podman/images.py passes ones
+# made from Debian packages where no registry is reachable (deploy/README.md).
+ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29-alpine
+
 # --- build: npm ci, then typecheck and vite build into dist/ --------------------
-FROM node:22-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /web
 COPY web/package.json web/package-lock.json web/.npmrc ./
-RUN npm ci --no-audit --no-fund
+# npm settings may come as a build secret (`--secret id=npmrc,src=FILE`, with the
+# CA bundle it names as `id=build-ca`): a registry or a proxy certificate of the
+# building machine, never baked into a layer. Without them npm uses its default.
+RUN --mount=type=secret,id=npmrc --mount=type=secret,id=build-ca \
+    if [ -s /run/secrets/npmrc ]; then export NPM_CONFIG_GLOBALCONFIG=/run/secrets/npmrc; fi \
+    && npm ci --no-audit --no-fund
 COPY web/ ./
 ARG VITE_GATEWAY_URL=http://localhost:8080
 ARG VITE_PAGE_SIZE=10
@@ -22,7 +32,7 @@ ENV VITE_GATEWAY_URL=${VITE_GATEWAY_URL} \
 RUN npm run build
 
 # --- runtime: nginx as a non-root user, static files only -----------------------
-FROM nginxinc/nginx-unprivileged:1.29-alpine AS web
+FROM ${NGINX_IMAGE} AS web
 COPY deploy/docker/nginx.conf /etc/nginx/conf.d/default.conf
 COPY --from=build /web/dist/ /usr/share/nginx/html/
 # nginx-unprivileged runs as uid 101 and writes only under /tmp (pid, temp files),
