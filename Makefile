@@ -14,7 +14,7 @@ GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
 PROTO_IMAGE := build/protos.binpb
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: help setup run keys migrate migration gen check-gen lint format typecheck breaking web-check audit check hooks mutation test bench
+.PHONY: help setup run keys migrate migration gen check-gen lint format typecheck breaking web-check audit check hooks mutation test deploy-test bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -103,6 +103,9 @@ test: check ## every check, then every test (PostgreSQL at 127.0.0.1:5432)
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: treated as a failure" >&2; fi; \
 	exit $$status
+
+deploy-test: $(STAMP) $(WEB_STAMP) ## build the images, run compose and the k8s pods with podman (also in make test)
+	$(PY) -m pytest tests/deploy
 
 bench: $(STAMP) ## benchmark the suite with h2load (PostgreSQL; BENCH_ARGS='--db sqlite'), JSON in var/bench/
 	$(PY) -m bench $(BENCH_ARGS)

@@ -34,8 +34,11 @@ RUN --mount=type=secret,id=pip-conf --mount=type=secret,id=build-ca \
     && /opt/chorus/bin/pip install --no-cache-dir --requirement /tmp/requirements.txt
 COPY services/ services/
 COPY gen/python/ gen/python/
-# pip compiles every module to bytecode while installing; then pip leaves the env.
-RUN /opt/chorus/bin/pip install --no-cache-dir --no-deps . \
+# pip compiles every module to bytecode while installing (its build backend
+# comes from the index too); then pip leaves the env.
+RUN --mount=type=secret,id=pip-conf --mount=type=secret,id=build-ca \
+    if [ -s /run/secrets/pip-conf ]; then export PIP_CONFIG_FILE=/run/secrets/pip-conf; fi \
+    && /opt/chorus/bin/pip install --no-cache-dir --no-deps . \
     && /opt/chorus/bin/pip uninstall --yes pip
 
 # --- runtime: what every service image shares ---------------------------------

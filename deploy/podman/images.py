@@ -281,6 +281,7 @@ def build_base(base: Base, work: Path, secrets: Mapping[str, Path]) -> bool:
         podman(
             "build",
             "--quiet",
+            "--format=docker",
             f"--build-arg=DEBIAN_IMAGE={DEBIAN}",
             f"--build-arg=PYTHON_IMAGE={PYTHON}",
             f"--label={INPUTS_LABEL}={inputs}",
@@ -365,6 +366,7 @@ def build_app_images(
         podman(
             "build",
             "--quiet",
+            "--format=docker",
             "--file",
             str(dockerfile),
             f"--ignorefile={dockerfile}.dockerignore",

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, MetaData
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-from chorus_core.database import create_engine
+from chorus_core.database import check_reachable, create_engine
 from chorus_core.sqltypes import UTCDateTime
 
 
@@ -38,6 +38,7 @@ def run_migrations(
 async def _run_online(url: URL, metadata: MetaData, hook: Callable[..., None] | None) -> None:
     engine = create_engine(url, poolclass=NullPool)
     try:
+        await check_reachable(engine)
         async with engine.connect() as connection:
             await connection.run_sync(_run, metadata, hook)
             await connection.commit()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from chorus_core import config
 from chorus_core.config import ConfigError
-from chorus_core.database import Database
+from chorus_core.database import Database, DatabaseUnreachable, check_reachable
 from chorus_core.logs import configure_logging, log_format
 from chorus_core.server import GrpcServer
 from chorus_core.settings import shutdown_grace_seconds
@@ -31,6 +31,7 @@ WORKERS_SETTING = "CHORUS_WORKERS"
 async def serve(build: Callable[[], tuple[GrpcServer, Database]], name: str) -> None:
     server, db = build()
     try:
+        await check_reachable(db.engine)
         port = await server.start()
         _log.info("%s service listening on port %d", name, port)
         await server.run_until_signalled()
@@ -75,6 +76,9 @@ def main(
     except ConfigError as error:
         print(f"chorus_{name}: configuration error: {error}", file=sys.stderr)
         return 2
+    except DatabaseUnreachable as error:
+        print(f"chorus_{name}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -19,9 +19,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -154,6 +154,28 @@ def create_engine(
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+class DatabaseUnreachable(Exception):
+    """A first connection failed (down, unknown host, wrong password): where and why, one line."""
+
+
+async def check_reachable(engine: AsyncEngine) -> None:
+    """Connect once and run SELECT 1, or raise DatabaseUnreachable saying why.
+
+    A service does this before it serves and a migration before it migrates,
+    so a database that is not up yet, or a wrong password, ends the process
+    with one clear line (and a container restarts it) instead of a process
+    that serves but fails every call.
+    """
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (OSError, DBAPIError) as error:
+        reason = getattr(error, "orig", None) or error
+        first_line = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnreachable(f"cannot connect to the database {where}: {first_line}") from None
 
 
 class Database:

@@ -22,7 +22,7 @@ import signal
 import sys
 from collections.abc import Callable
 
-from chorus_core.database import Database
+from chorus_core.database import Database, check_reachable
 from chorus_core.server import GrpcServer
 
 _log = logging.getLogger("chorus")
@@ -51,6 +51,7 @@ async def serve_as_worker(
     loop.add_reader(lifeline_fd, _supervisor_gone, lifeline_fd)
     try:
         try:
+            await check_reachable(db.engine)
             port = await server.start(listen, worker=number)
             _log.info("%s worker %d serving on port %d (pid %d)", name, number, port, os.getpid())
             os.write(ready_fd, f"{server.address}\n".encode())

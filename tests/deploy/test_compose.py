@@ -8,7 +8,10 @@ health-gated start order, restart policies, named volumes, hardening.
 """
 
 import json
+import os
+import shlex
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +21,7 @@ import yaml
 
 from chorus_auth.signing_keys import load_signing_keys
 from deploy.compose.init_secrets import JWKS_FILE, KEYS_DIR, PASSWORDS, init_secrets
-from tests.support.deploy_tools import ROOT, outputs, run_tool
+from tests.support.deploy_tools import ROOT, outputs, run_tool, tool
 
 COMPOSE_DIR = ROOT / "deploy" / "compose"
 COMPOSE_FILE = COMPOSE_DIR / "compose.yaml"
@@ -27,13 +30,29 @@ CHORUS_IMAGES = {"auth", "resource", "auth-migrate", "resource-migrate", "web"}
 SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "PRIVATE", "CREDENTIAL")
 
 
-@pytest.fixture(scope="module")
-def model() -> dict[str, Any]:
-    """The project as the Compose CLI resolves it (defaults interpolated)."""
-    result = run_tool("docker-compose", "-f", COMPOSE_FILE, "config", "--format", "json")
+def resolved_model(env: dict[str, str], *files: Path) -> dict[str, Any]:
+    """The project as the Compose CLI resolves it with `env` (defaults interpolated)."""
+    compose = tool("docker-compose")
+    args = [str(compose)]
+    for file in files or (COMPOSE_FILE,):
+        args += ["-f", str(file)]
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
+    result = subprocess.run(
+        [*args, "config", "--format", "json"],
+        env=inherited | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, outputs(result)
     resolved: dict[str, Any] = json.loads(result.stdout)
     return resolved
+
+
+@pytest.fixture(scope="module")
+def model() -> dict[str, Any]:
+    return resolved_model({})
 
 
 def services(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -149,7 +168,7 @@ def test_restart_policies_and_health_checks(model: dict[str, Any]) -> None:
             assert service["healthcheck"]["disable"] is True, name
         else:
             assert service["restart"] == "unless-stopped", name
-            assert service["healthcheck"]["test"][0] == "CMD", name
+            assert service["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL"), name
 
 
 def test_services_health_checks_speak_grpc_health(model: dict[str, Any]) -> None:
@@ -158,6 +177,8 @@ def test_services_health_checks_speak_grpc_health(model: dict[str, Any]) -> None
         ("resource", "CHORUS_RESOURCE_LISTEN", "chorus.resource.v1.SongService"),
     ):
         test = services(model)[name]["healthcheck"]["test"]
+        if test[0] == "CMD-SHELL":  # one string, run by /bin/sh (see compose.yaml)
+            test = ["CMD", *shlex.split(test[1])]
         assert test[:3] == ["CMD", "python", "/opt/chorus/bin/grpc_health_probe.py"], test
         assert test[test.index("--listen-env") + 1] == listen
         assert test[test.index("--service") + 1] == grpc_service
@@ -212,15 +233,48 @@ def test_networks_keep_the_database_and_services_private(model: dict[str, Any]) 
 
 
 def test_gateway_gets_the_rendered_config_and_the_jwks(model: dict[str, Any]) -> None:
+    """Read-only bind mounts: podman-compose ignores `configs:`, both engines mount files."""
     gateway = services(model)["gateway"]
-    targets = {c["source"]: c["target"] for c in gateway["configs"]}
-    assert targets == {
-        "envoy-config": "/etc/envoy/envoy.yaml",
-        "gateway-jwks": "/etc/envoy/jwks/jwks.json",
+    mounts = {Path(v["source"]): v["target"] for v in gateway["volumes"] if v["type"] == "bind"}
+    assert mounts == {
+        COMPOSE_DIR / "envoy.yaml": "/etc/envoy/envoy.yaml",
+        COMPOSE_DIR / "secrets" / JWKS_FILE: "/etc/envoy/jwks/jwks.json",
     }
-    assert Path(model["configs"]["envoy-config"]["file"]) == COMPOSE_DIR / "envoy.yaml"
-    assert Path(model["configs"]["gateway-jwks"]["file"]) == COMPOSE_DIR / "secrets" / JWKS_FILE
+    assert all(v.get("read_only") for v in gateway["volumes"])
     assert "/etc/envoy/envoy.yaml" in gateway["command"]
+
+
+def test_pgadmin_gets_the_server_list(model: dict[str, Any]) -> None:
+    pgadmin = services(model)["pgadmin"]
+    mounts = {Path(v["source"]): v["target"] for v in pgadmin["volumes"] if v["type"] == "bind"}
+    assert mounts == {COMPOSE_DIR / "pgadmin" / "servers.json": "/pgadmin4/servers.json"}
+
+
+def test_base_images_can_be_swapped_for_local_ones(tmp_path: Path) -> None:
+    """What deploy/podman/images.py sets to run the stack from bases built without a registry."""
+    env = {
+        "CHORUS_POSTGRES_IMAGE": "localhost/pg:1",
+        "CHORUS_PGADMIN_IMAGE": "localhost/pgadmin:1",
+        "CHORUS_ENVOY_IMAGE": "localhost/envoy:1",
+        "CHORUS_PYTHON_IMAGE": "localhost/python:1",
+        "CHORUS_NODE_IMAGE": "localhost/node:1",
+        "CHORUS_NGINX_IMAGE": "localhost/nginx:1",
+    }
+    swapped = resolved_model(env)
+    assert services(swapped)["postgres"]["image"] == "localhost/pg:1"
+    assert services(swapped)["pgadmin"]["image"] == "localhost/pgadmin:1"
+    assert services(swapped)["gateway"]["image"] == "localhost/envoy:1"
+    for name in ("auth", "resource", "auth-migrate", "resource-migrate"):
+        assert services(swapped)[name]["build"]["args"]["PYTHON_IMAGE"] == "localhost/python:1"
+    web_args = services(swapped)["web"]["build"]["args"]
+    assert web_args["NODE_IMAGE"] == "localhost/node:1"
+    assert web_args["NGINX_IMAGE"] == "localhost/nginx:1"
+
+
+def test_scale_out_runs_two_resource_replicas() -> None:
+    scaled = resolved_model({}, COMPOSE_FILE, COMPOSE_DIR / "scale-out.yaml")
+    assert services(scaled)["resource"]["deploy"]["replicas"] == 2
+    assert "container_name" not in services(scaled)["resource"]
 
 
 # --- init_secrets.py ------------------------------------------------------------
@@ -232,7 +286,8 @@ def test_init_secrets_writes_every_secret_compose_names(
     folder = tmp_path / "secrets"
     init_secrets(folder)
     names = {Path(secret["file"]).name for secret in model["secrets"].values()}
-    names |= {Path(model["configs"]["gateway-jwks"]["file"]).name}
+    gateway_files = {Path(v["source"]) for v in services(model)["gateway"]["volumes"]}
+    names |= {path.name for path in gateway_files if path.parent.name == "secrets"}
     assert names == {*PASSWORDS, KEYS_DIR, JWKS_FILE}
     assert all((folder / name).exists() for name in names)
     passwords = {(folder / name).read_text() for name in PASSWORDS}

@@ -250,3 +250,31 @@ def test_keys_jwks_prints_the_public_key_only(home: Path) -> None:
 def _b64(coordinate: int) -> str:
     """A P-256 coordinate as a JWK member: 32 big-endian bytes, base64url."""
     return base64.urlsafe_b64encode(coordinate.to_bytes(32, "big")).rstrip(b"=").decode()
+
+
+UNREACHABLE = "postgresql://chorus:hunter2@127.0.0.1:1/chorus"
+"""Nothing listens on port 1: a database that is not up (yet)."""
+
+
+@pytest.mark.parametrize(
+    ("package", "command", "setting"),
+    [
+        ("chorus_auth", "serve", "CHORUS_AUTH_DATABASE_URL"),
+        ("chorus_auth", "migrate", "CHORUS_AUTH_DATABASE_URL"),
+        ("chorus_resource", "serve", "CHORUS_RESOURCE_DATABASE_URL"),
+        ("chorus_resource", "migrate", "CHORUS_RESOURCE_MIGRATION_DATABASE_URL"),
+    ],
+)
+def test_unreachable_database_exits_1_with_a_one_line_message(
+    home: Path, package: str, command: str, setting: str
+) -> None:
+    """Before serving or migrating: so a container restarts it instead of it half-working."""
+    overrides = {setting: UNREACHABLE, "CHORUS_RESOURCE_DATABASE_URL": UNREACHABLE}
+    result = run_command(package, command, env=service_env(home, **overrides), cwd=home, timeout=20)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr
+    [message] = result.stderr.splitlines()
+    assert message.startswith(f"{package}: cannot connect to the database postgresql")
+    assert "127.0.0.1:1/chorus" in message
+    assert "Connect call failed" in message

@@ -12,6 +12,7 @@ Everything blocking runs in worker threads: the tests' event loop stays free.
 """
 
 import asyncio
+import re
 import shutil
 import socket
 import subprocess
@@ -95,14 +96,17 @@ class Stack:
             check=False,
             cwd=self.folder,
         )
-        return result.stdout + result.stderr
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"podman-compose {' '.join(args)}: {output}"
+        return output
 
     def containers(self, service: str | None = None) -> list[str]:
-        """Names of the project's containers (of `service`), running or not."""
-        labels = [f"--filter=label=io.podman.compose.project={self.project}"]
+        """Names of the project's containers (of `service`: `<project>_<service>_<n>`)."""
+        label = f"--filter=label=io.podman.compose.project={self.project}"
+        names = run("podman", "ps", "--all", "--format={{.Names}}", label).split()
         if service is not None:
-            labels.append(f"--filter=label=com.docker.compose.service={service}")
-        names = run("podman", "ps", "--all", "--format={{.Names}}", *labels).split()
+            pattern = re.compile(rf"{re.escape(self.project)}_{re.escape(service)}_\d+")
+            names = [name for name in names if pattern.fullmatch(name)]
         return sorted(names)
 
     def container(self, service: str) -> str:
@@ -135,7 +139,9 @@ class Stack:
             == 0
         )
 
-    async def wait_healthy(self, containers: Sequence[str], within: float = HEALTHY_TIMEOUT) -> None:
+    async def wait_healthy(
+        self, containers: Sequence[str], within: float = HEALTHY_TIMEOUT
+    ) -> None:
         """Until every one of `containers` passes its health check, or fail with their logs."""
         deadline = time.monotonic() + within
         waiting = list(containers)

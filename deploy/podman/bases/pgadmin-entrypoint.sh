@@ -3,7 +3,7 @@
 # PGADMIN_DEFAULT_PASSWORD_FILE) and the servers of /pgadmin4/servers.json;
 # then the web app on port 80.
 set -euo pipefail
-app=$(python -c 'import pathlib, pgadmin4; print(pathlib.Path(pgadmin4.__path__[0]))')
+app="$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/pgadmin4"
 if [ ! -f /var/lib/pgadmin/pgadmin4.db ]; then
     password_file="${PGADMIN_DEFAULT_PASSWORD_FILE:-}"
     if [ -z "${PGADMIN_DEFAULT_EMAIL:-}" ] || [ -z "$password_file" ] || [ ! -s "$password_file" ]; then
