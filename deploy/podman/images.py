@@ -54,6 +54,7 @@ POSTGRES = "localhost/chorus-postgres:15-bookworm"
 PGADMIN = "localhost/chorus-pgadmin:9-bookworm"
 
 DEFAULT_TAG = "local"
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 class BuildError(Exception):
@@ -194,8 +195,9 @@ def build_debian(work: Path) -> None:
             if path.is_file():
                 path.unlink()
     tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    changes = [f"--change=ENV PATH={DEFAULT_PATH}", '--change=CMD ["bash"]']
     subprocess.run(
-        ["podman", "import", "--change", 'CMD ["bash"]', "-", DEBIAN],
+        ["podman", "import", *changes, "-", DEBIAN],
         stdin=tar.stdout,
         env=podman_env(),
         check=True,

@@ -16,8 +16,8 @@ Security admission, rolling updates (deploy/README.md says so).
 """
 
 import asyncio
-import base64
 import json
+import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -60,14 +60,7 @@ class Pods:
         )
 
 
-def secret_object(name: str, files: dict[str, bytes]) -> str:
-    """A Kubernetes Secret holding `files`, as `podman secret create` takes it for kube play."""
-    data = {key: base64.b64encode(value).decode() for key, value in files.items()}
-    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "data": data}
-    return json.dumps(secret)
-
-
-def playable(rendered: str, prefix: str, jwks: str) -> list[dict[str, Any]]:
+def playable(rendered: str, secrets: dict[str, Path], jwks: str) -> list[dict[str, Any]]:
     """The rendered overlay cut to what podman plays: see the module's docstring."""
     played: list[dict[str, Any]] = []
     for manifest in yaml.safe_load_all(rendered):
@@ -80,7 +73,7 @@ def playable(rendered: str, prefix: str, jwks: str) -> list[dict[str, Any]]:
             played.append(manifest)
         elif kind == "Deployment" and name in PLAYED:
             manifest["spec"]["replicas"] = 1
-            played.append(_local(manifest, manifest["spec"]["template"]["spec"], prefix))
+            played.append(_local(manifest, manifest["spec"]["template"]["spec"], secrets))
         elif kind == "Job" and name in MIGRATIONS:
             template = manifest["spec"]["template"]
             labels = template["metadata"].get("labels", {})
@@ -90,7 +83,7 @@ def playable(rendered: str, prefix: str, jwks: str) -> list[dict[str, Any]]:
                 "metadata": {"name": name, "labels": labels},
                 "spec": template["spec"],
             }
-            played.append(_local(pod, pod["spec"], prefix))
+            played.append(_local(pod, pod["spec"], secrets))
     played.append(
         {
             "apiVersion": "v1",
@@ -102,15 +95,46 @@ def playable(rendered: str, prefix: str, jwks: str) -> list[dict[str, Any]]:
     return played
 
 
-def _local(manifest: dict[str, Any], pod_spec: dict[str, Any], prefix: str) -> dict[str, Any]:
-    """The images built here; the Secrets under this run's names."""
+def _local(
+    manifest: dict[str, Any], pod_spec: dict[str, Any], secrets: dict[str, Path]
+) -> dict[str, Any]:
+    """The images built here; each Secret volume a read-only folder of its files.
+
+    podman 4.3 can mount a Secret (a podman secret holding a Kubernetes Secret
+    object), but writes each value base64-encoded into the file: the services
+    would read that as the password. So the files are given as a hostPath
+    folder holding exactly what the kubelet would write (the items' paths)."""
     for container in pod_spec["containers"]:
         image = container["image"].split(":")[0]
         container["image"] = f"localhost/{image}:{TAG}"
     for volume in pod_spec.get("volumes", []):
-        if "secret" in volume:
-            volume["secret"]["secretName"] = f"{prefix}-{volume['secret']['secretName']}"
+        secret = volume.pop("secret", None)
+        if secret is not None:
+            folder = secrets[secret["secretName"]]
+            volume["hostPath"] = {"path": str(folder), "type": "Directory"}
     return manifest
+
+
+def secret_folders(folder: Path, secrets: Path) -> dict[str, Path]:
+    """The manifests' Secrets, as the kubelet would write them (README, "What the manifests
+    expect"), made from the files init_secrets.py wrote."""
+    contents = {
+        "chorus-auth-signing-keys": {p.name: p for p in (secrets / "signing-keys").iterdir()},
+        "chorus-auth-database": {"password": secrets / "auth-db-password"},
+        "chorus-resource-database": {
+            "password": secrets / "resource-db-password",
+            "owner-password": secrets / "resource-owner-db-password",
+        },
+    }
+    folders = {}
+    for name, files in contents.items():
+        target = folder / name
+        target.mkdir(parents=True)
+        for key, source in files.items():
+            shutil.copyfile(source, target / key)
+            (target / key).chmod(0o444)
+        folders[name] = target
+    return folders
 
 
 def grpcurl(address: str, method: str, body: dict[str, Any] | None = None, *headers: str) -> str:
@@ -144,18 +168,10 @@ async def pods(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pods]:
     init_secrets(secrets)
     prefix = f"chorus-kube-{uuid.uuid4().hex[:8]}"
     jwks = (secrets / "jwks.json").read_text()
-    manifests = playable(kustomize(OVERLAY), prefix, jwks)
+    folders = secret_folders(folder / "kube-secrets", secrets)
+    manifests = playable(kustomize(OVERLAY), folders, jwks)
     manifest_file = folder / "played.yaml"
     manifest_file.write_text(yaml.safe_dump_all(manifests))
-    keys = {p.name: p.read_bytes() for p in (secrets / "signing-keys").iterdir()}
-    podman_secrets = {
-        f"{prefix}-chorus-auth-signing-keys": keys,
-        f"{prefix}-chorus-auth-database": {"password": (secrets / "auth-db-password").read_bytes()},
-        f"{prefix}-chorus-resource-database": {
-            "password": (secrets / "resource-db-password").read_bytes(),
-            "owner-password": (secrets / "resource-owner-db-password").read_bytes(),
-        },
-    }
     database = f"{prefix}-postgres"
     try:
         run("podman", "network", "create", prefix)
@@ -173,18 +189,12 @@ async def pods(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pods]:
             *mounts,
             images.POSTGRES,
         )
-        for name, files in podman_secrets.items():
-            source = folder / f"{name}.json"
-            source.write_text(secret_object(name.removeprefix(f"{prefix}-"), files))
-            run("podman", "secret", "create", name, str(source))
         await _wait_for_database(database)
         run("podman", "play", "kube", f"--network={prefix}", str(manifest_file))
         yield Pods(prefix, folder, manifests)
     finally:
         run("podman", "play", "kube", "--down", str(manifest_file), check=False)
         run("podman", "rm", "--force", "--time=2", database, check=False)
-        for name in podman_secrets:
-            run("podman", "secret", "rm", name, check=False)
         run("podman", "network", "rm", "--force", prefix, check=False)
 
 
