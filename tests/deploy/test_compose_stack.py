@@ -24,8 +24,9 @@ from playwright.async_api import async_playwright, expect
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient, UserSession
+from chorus_devtools import grpc_web
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
-from tests.support.gateway import grpc_web_frame, http_request, parse_grpc_web_body
+from tests.support.gateway import http_request
 from tests.support.podman_stack import (
     GATEWAY,
     PGADMIN_URL,
@@ -77,22 +78,18 @@ async def tenants(stack: Stack) -> AsyncIterator[Tenants]:
         yield Tenants(first, second, client)
 
 
-async def grpc_web(path: str, message: bytes, token: str | None = None) -> tuple[int, list[bytes]]:
+async def web_call(path: str, message: bytes, token: str | None = None) -> tuple[int, list[bytes]]:
     """A unary gRPC-Web call to the gateway, as the browser sends it: (grpc-status, messages)."""
-    headers = {
-        "content-type": "application/grpc-web+proto",
-        "x-grpc-web": "1",
-        "origin": ORIGIN,
-    }
+    headers = {**grpc_web.REQUEST_HEADERS, "origin": ORIGIN}
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
-    reply = await http_request(GATEWAY, "POST", path, headers, grpc_web_frame(message))
+    reply = await http_request(GATEWAY, "POST", path, headers, grpc_web.frame(message))
     assert reply.status == 200, reply
     assert reply.headers.get("access-control-allow-origin") == ORIGIN, reply.headers
-    messages, trailers = parse_grpc_web_body(reply.body)
-    status = trailers.get("grpc-status", reply.headers.get("grpc-status"))
+    body = grpc_web.decode(reply.body)
+    status = grpc_web.grpc_status(body, reply.headers)
     assert status is not None, reply
-    return int(status), messages
+    return status, body.messages
 
 
 def test_every_container_is_up_as_the_compose_file_says(stack: Stack) -> None:
@@ -125,14 +122,14 @@ def test_every_container_is_up_as_the_compose_file_says(stack: Stack) -> None:
 
 async def test_sign_up_and_log_in_through_envoy_with_grpc_web_and_grpc(tenants: Tenants) -> None:
     email = new_email("compose-web")
-    status, messages = await grpc_web(
+    status, messages = await web_call(
         SIGN_UP, auth_pb.SignUpRequest(email=email, password=PASSWORD).SerializeToString()
     )
     assert status == 0
     assert auth_pb.SignUpResponse.FromString(messages[0]).user.email == email
 
     # gRPC-Web login of a user made over gRPC, and the other way round.
-    status, messages = await grpc_web(
+    status, messages = await web_call(
         LOGIN,
         auth_pb.LoginRequest(email=tenants.first.user.email, password=PASSWORD).SerializeToString(),
     )
@@ -142,7 +139,7 @@ async def test_sign_up_and_log_in_through_envoy_with_grpc_web_and_grpc(tenants: 
     again = await tenants.client.login(email, PASSWORD)
     assert again.user.email == email
 
-    status, _ = await grpc_web(
+    status, _ = await web_call(
         LOGIN, auth_pb.LoginRequest(email=email, password="wrong-password").SerializeToString()
     )
     assert status == grpc.StatusCode.UNAUTHENTICATED.value[0]

@@ -290,7 +290,7 @@ async def test_the_services_pass_their_probes_and_answer_grpcurl(pods: Pods) -> 
             f"authorization: Bearer {token}",
         )
     )
-    assert [song["id"] for song in listed["songs"]] == [created["id"]]
+    assert [song["id"] for song in listed["songs"]] == [created["song"]["id"]]
 
 
 @pytest.mark.parametrize("deployment", sorted(PLAYED))
