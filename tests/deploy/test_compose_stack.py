@@ -14,9 +14,10 @@ only tests/deploy/.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import grpc
 import pytest
@@ -41,6 +42,7 @@ from tests.support.songs import PASSWORD, not_found
 from tests.support.web_app import new_email, sign_up
 
 pytestmark = pytest.mark.timeout(1500)
+T = TypeVar("T")
 
 SIGN_UP = "/chorus.auth.v1.AuthService/SignUp"
 LOGIN = "/chorus.auth.v1.AuthService/Login"
@@ -286,13 +288,14 @@ async def all_stored(user: UserSession) -> dict[str, str]:
     return {song.id: song.name async for song in user.songs.all(page_size=100)}
 
 
-async def eventually_listed(user: UserSession, within: float = 60.0) -> dict[str, str]:
-    """The user's songs, once the gateway finds a serving replica again."""
+async def eventually(call: Callable[[], Awaitable[T]], within: float = 60.0) -> T:
+    """`call()`, retried while it fails with UNAVAILABLE (what a service answers until it
+    has a serving replica or a database connection again), at most `within` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         try:
-            return await all_stored(user)
+            return await call()
         except grpc.aio.AioRpcError as error:
             if error.code() != grpc.StatusCode.UNAVAILABLE or loop.time() > deadline:
                 raise
@@ -308,15 +311,15 @@ async def test_restarting_the_services_and_the_database_loses_nothing(
     services = [*stack.containers("resource"), stack.container("auth")]
     await asyncio.to_thread(run, "podman", "restart", "--time=15", *services)
     await stack.wait_healthy(services)
-    assert await eventually_listed(tenants.first) == expected
+    assert await eventually(lambda: all_stored(tenants.first)) == expected
 
     database = stack.container("postgres")
     await asyncio.to_thread(run, "podman", "restart", "--time=30", database)
     await stack.wait_healthy([database])
-    assert await eventually_listed(tenants.first) == expected
+    assert await eventually(lambda: all_stored(tenants.first)) == expected
     after = await tenants.first.songs.create("After the restarts", "Still here")
     assert (await tenants.first.songs.get(after.id)).name == "After the restarts"
-    again = await tenants.client.login(tenants.first.user.email, PASSWORD)
+    again = await eventually(lambda: tenants.client.login(tenants.first.user.email, PASSWORD))
     assert again.user.email == tenants.first.user.email
 
 
