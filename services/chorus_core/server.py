@@ -61,16 +61,19 @@ class GrpcServer:
         reflected: Sequence[str] = (),
         background: Sequence[Callable[[], Awaitable[None]]] = (),
         stopping: Sequence[Callable[[], None]] = (),
+        checks: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         """`reflected`: the services reflection describes (default: the ones served here);
         `background`: work that runs while the server serves (cancelled on stop);
         `stopping`: called once draining is over, as in-flight calls get their grace
-        (e.g. to end long streams at once, so their clients resume elsewhere)."""
+        (e.g. to end long streams at once, so their clients resume elsewhere);
+        `checks`: run before serving; one that raises stops the start."""
         self._settings = settings
         self._services = services
         self.readiness = readiness or Readiness()
         self._background = background
         self._stopping = stopping
+        self._checks = checks
         self._tasks: list[asyncio.Task[None]] = []
         self.telemetry = telemetry or Telemetry()
         self.metrics_port: int | None = None
@@ -95,6 +98,8 @@ class GrpcServer:
         On Linux grpcio binds with SO_REUSEPORT, so several worker processes can
         serve one port and the kernel spreads connections over them (`chorus_core.supervisor`).
         """
+        for check in self._checks:
+            await check()
         address = listen or self._settings.listen
         self.port = self._server.add_insecure_port(address)
         self.host = address.rpartition(":")[0]

@@ -11,6 +11,7 @@ from chorus_core.server import GrpcServer
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier
 from chorus_resource.catalog import RESOURCES
+from chorus_resource.database_role import refuse_rls_bypass
 from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
 from chorus_resource.service import ResourceService
 from chorus_resource.settings import ResourceSettings
@@ -46,6 +47,9 @@ def build_resource_server(
         readiness=readiness,
         background=[keys.keep_loaded, watchers.follow_database],
         stopping=[watchers.close],
+        checks=[
+            lambda: refuse_rls_bypass(db, settings.app_role, allowed=settings.allow_rls_bypass)
+        ],
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -30,6 +30,8 @@ class ResourceSettings:
     audience: TokenAudience
     watch_limits: WatchLimits = field(default_factory=WatchLimits)
     """Open watch streams allowed per tenant and per process."""
+    allow_rls_bypass: bool = False
+    """Serve even as a role that row-level security does not bind (local experiments only)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "ResourceSettings":
@@ -61,6 +63,8 @@ class ResourceSettings:
                 per_tenant=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS_PER_TENANT"),
                 per_process=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS"),
             ),
+            allow_rls_bypass=config.text(env, "CHORUS_RESOURCE_ALLOW_RLS_BYPASS").lower()
+            in ("1", "true", "yes"),
         )
 
 
