@@ -1,5 +1,6 @@
 """Render gateway/envoy.template.yaml into a config Envoy can run.
 
+    python scripts/render_envoy_config.py --jwks-endpoint 127.0.0.1:50061 --out var/envoy.yaml
     python scripts/render_envoy_config.py --jwks var/jwks.json --out var/envoy.yaml
 
 Every value goes into the template as JSON (a valid YAML scalar or list), so a
@@ -30,6 +31,9 @@ DEFAULT_CORS_ORIGINS = (f"http://localhost:{_WEB_PORT}", f"http://127.0.0.1:{_WE
 DEFAULT_AUTH_RATE_PER_MINUTE = config.integer({}, "CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE")
 DEFAULT_ANONYMOUS_RATE_PER_MINUTE = config.integer({}, "CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE")
 DEFAULT_CALL_SECONDS = 10
+JWKS_PATH = "/.well-known/jwks.json"
+JWKS_CACHE_SECONDS = 5
+"""How often Envoy fetches the keys again: a new key is accepted at the edge within this."""
 DEFAULT_ISSUER = config.text({}, "CHORUS_TOKEN_ISSUER")
 DEFAULT_AUDIENCE = config.text({}, "CHORUS_TOKEN_AUDIENCE")
 GENERATED_HEADER = (
@@ -96,7 +100,8 @@ def _endpoints(addresses: Sequence[Address]) -> str:
 
 def render(
     *,
-    jwks: Path | str,
+    jwks: Path | str | None = None,
+    jwks_endpoint: str | None = None,
     listen: str = DEFAULT_LISTEN,
     admin: str = DEFAULT_ADMIN,
     auth: str | Sequence[str] = DEFAULT_AUTH,
@@ -111,9 +116,11 @@ def render(
 ) -> str:
     """The Envoy config (YAML) for these settings.
 
-    `jwks` is the JWKS file Envoy verifies access tokens with (written by
-    `python -m chorus_auth keys jwks`); a relative path is made absolute here,
-    so the config does not depend on where Envoy is started.
+    Envoy verifies access tokens with the keys of `jwks_endpoint` (host:port
+    of the auth service's HTTP JWKS endpoint, fetched again every
+    JWKS_CACHE_SECONDS, so keys change without a restart) or of `jwks`, a JWKS
+    file (written by `python -m chorus_auth keys jwks`, read once at start; a
+    relative path is made absolute here). Give exactly one.
 
     `auth` and `resource` are one `host:port` or several (replicas): Envoy
     balances calls over all of them, and over every address a host name
@@ -143,7 +150,7 @@ def render(
         "ADMIN_PORT": _json(admin_at.port),
         "AUTH_ENDPOINTS": _endpoints(auth_at),
         "RESOURCE_ENDPOINTS": _endpoints(resource_at),
-        "JWKS_FILE": _json(str(Path(jwks).absolute())),
+        **_jwks_values(jwks, jwks_endpoint),
         "TOKEN_ISSUER": _json(issuer),
         "TOKEN_AUDIENCE": _json(audience),
         "CORS_ORIGINS": _json([{"exact": origin} for origin in origins]),
@@ -154,6 +161,56 @@ def render(
     }
     config = Template(_without_leading_comment(template.read_text(encoding="utf-8")))
     return GENERATED_HEADER + config.substitute(values)
+
+
+def _jwks_values(jwks: Path | str | None, endpoint: str | None) -> dict[str, str]:
+    """JWKS_SOURCE and JWKS_CLUSTERS: flow YAML built from JSON values only."""
+    if (jwks is None) == (endpoint is None):
+        raise RenderError("give either jwks (a file) or jwks_endpoint (host:port), not both")
+    if jwks is not None:
+        return {
+            "JWKS_SOURCE": "local_jwks: " + _json({"filename": str(Path(jwks).absolute())}),
+            "JWKS_CLUSTERS": "",
+        }
+    at = Address.parse(endpoint or "", "jwks_endpoint")
+    host = f"[{at.host}]" if ":" in at.host else at.host
+    source = {
+        "http_uri": {
+            "uri": f"http://{host}:{at.port}{JWKS_PATH}",
+            "cluster": "jwks",
+            "timeout": "2s",
+        },
+        "cache_duration": f"{JWKS_CACHE_SECONDS}s",
+        # Fetched at start and again in the background, never while a call waits.
+        "async_fetch": {"failed_refetch_duration": "1s"},
+        "retry_policy": {"num_retries": 3},
+    }
+    cluster = {
+        "name": "jwks",
+        "type": "STRICT_DNS",
+        "dns_lookup_family": "V4_PREFERRED",
+        "connect_timeout": "2s",
+        "load_assignment": {
+            "cluster_name": "jwks",
+            "endpoints": [
+                {
+                    "lb_endpoints": [
+                        {
+                            "endpoint": {
+                                "address": {
+                                    "socket_address": {"address": at.host, "port_value": at.port}
+                                }
+                            }
+                        }
+                    ]
+                }
+            ],
+        },
+    }
+    return {
+        "JWKS_SOURCE": "remote_jwks: " + _json(source),
+        "JWKS_CLUSTERS": "    - " + _json(cluster),
+    }
 
 
 def _without_leading_comment(text: str) -> str:
@@ -186,11 +243,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help=f"resource service; repeat for several replicas (default: {DEFAULT_RESOURCE})",
     )
-    parser.add_argument(
+    keys = parser.add_mutually_exclusive_group(required=True)
+    keys.add_argument(
+        "--jwks-endpoint",
+        metavar="HOST:PORT",
+        help="the auth service's HTTP JWKS endpoint (CHORUS_AUTH_JWKS_LISTEN): keys refreshed live",
+    )
+    keys.add_argument(
         "--jwks",
-        required=True,
         type=Path,
-        help="JWKS file (python -m chorus_auth keys jwks > FILE)",
+        help="a JWKS file instead (python -m chorus_auth keys jwks > FILE), read once at start",
     )
     parser.add_argument(
         "--cors-origin",
@@ -229,6 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = render(
             jwks=args.jwks,
+            jwks_endpoint=args.jwks_endpoint,
             listen=args.listen,
             admin=args.admin,
             auth=args.auth or DEFAULT_AUTH,

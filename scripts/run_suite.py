@@ -30,6 +30,7 @@ STOP_SECONDS = 15.0
 
 
 AUTH = config.text(os.environ, "CHORUS_AUTH_LISTEN")
+AUTH_JWKS = config.text(os.environ, "CHORUS_AUTH_JWKS_LISTEN")
 RESOURCE = config.text(os.environ, "CHORUS_RESOURCE_LISTEN")
 GATEWAY = config.text(os.environ, "CHORUS_GATEWAY_LISTEN")
 GATEWAY_ADMIN = config.text(os.environ, "CHORUS_GATEWAY_ADMIN")
@@ -68,11 +69,9 @@ async def http_answers(url: str, expect: str) -> bool:
 
 
 def write_gateway_config() -> Path:
-    """JWKS from the auth key files, then the Envoy config rendered for it."""
+    """The Envoy config, reading the keys from the auth service's HTTP JWKS endpoint."""
     GATEWAY_DIR.mkdir(parents=True, exist_ok=True)
-    jwks = GATEWAY_DIR / "jwks.json"
     config = GATEWAY_DIR / "envoy.yaml"
-    run_quietly([sys.executable, "-m", "chorus_auth", "keys", "jwks"], out=jwks)
     origins = [f"http://127.0.0.1:{WEB_PORT}", f"http://localhost:{WEB_PORT}"]
     run_quietly(
         [
@@ -82,7 +81,7 @@ def write_gateway_config() -> Path:
             f"--admin={GATEWAY_ADMIN}",
             f"--auth={AUTH}",
             f"--resource={RESOURCE}",
-            f"--jwks={jwks}",
+            f"--jwks-endpoint={AUTH_JWKS}",
             f"--auth-rate-per-minute={AUTH_RATE}",
             f"--anonymous-rate-per-minute={ANONYMOUS_RATE}",
             *(f"--cors-origin={origin}" for origin in origins),

@@ -4,6 +4,7 @@ from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus_auth.accounts import Accounts
 from chorus_auth.auth_servicer import PUBLIC_METHODS, SERVICE, AuthServicer
+from chorus_auth.jwks_http import serve_jwks
 from chorus_auth.passwords import PasswordHashing
 from chorus_auth.sessions import Sessions
 from chorus_auth.settings import AuthSettings
@@ -68,6 +69,9 @@ def build_auth_server(
         readiness=db.readiness,
         # The gateway sends reflection here: describe every service it routes.
         reflected=api_services(),
+        background=[lambda: serve_jwks(settings.jwks_listen, keys.jwks())]
+        if settings.jwks_listen
+        else [],
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

@@ -29,6 +29,8 @@ class AuthSettings:
     refresh_token_ttl: timedelta
     argon2: Argon2Cost
     max_concurrent_hashes: int
+    jwks_listen: str = ""
+    """host:port of the HTTP JWKS endpoint Envoy reads (`/.well-known/jwks.json`); "" is off."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "AuthSettings":
@@ -56,4 +58,9 @@ class AuthSettings:
                 memory_kib=config.integer(env, "CHORUS_AUTH_ARGON2_MEMORY_KIB"),
             ),
             max_concurrent_hashes=config.integer(env, "CHORUS_AUTH_MAX_CONCURRENT_HASHES"),
+            jwks_listen=_off_or(config.text(env, "CHORUS_AUTH_JWKS_LISTEN")),
         )
+
+
+def _off_or(value: str) -> str:
+    return "" if value.lower() == "off" else value

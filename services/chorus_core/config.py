@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CHORUS_AUTH_MAX_CONCURRENT_HASHES", "2", "password hashes computed at once", minimum=1
     ),
+    Setting(
+        "CHORUS_AUTH_JWKS_LISTEN",
+        "127.0.0.1:50061",
+        "where the auth service serves its public keys over HTTP "
+        "(`/.well-known/jwks.json`, read by Envoy); `off` turns it off",
+    ),
     Setting("CHORUS_RESOURCE_LISTEN", "127.0.0.1:50052", "where the resource service listens"),
     Setting(
         "CHORUS_RESOURCE_DATABASE_URL",
@@ -99,6 +105,12 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "where token keys come from: the auth service, or `file:/path/jwks.json`",
         shown_default="`grpc://` + `CHORUS_AUTH_LISTEN`",
+    ),
+    Setting(
+        "CHORUS_RESOURCE_ALLOW_RLS_BYPASS",
+        "false",
+        "`true`: start even as a PostgreSQL role that row-level security does not bind "
+        "(a superuser, `BYPASSRLS`, the tables' owner); for local experiments only",
     ),
     Setting(
         "CHORUS_RESOURCE_JWKS_REFRESH_SECONDS",
@@ -190,7 +202,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CHORUS_GATEWAY_DIR",
         "var/gateway",
-        "where `make run` writes the rendered Envoy config and its JWKS",
+        "where `make run` writes the rendered Envoy config",
     ),
     Setting(
         "CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE",

@@ -8,6 +8,7 @@ that verified it is no longer the key of its `kid`. Only successful
 verifications are cached; failures are never remembered.
 """
 
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -130,6 +131,10 @@ class AccessTokenVerifier:
             if caller is not None:
                 return caller
         header = _header(token)
+        # Before any key lookup: an unknown kid makes the key source fetch the
+        # keys again, and only tokens that claim our issuer may cause that.
+        if _unverified_issuer(token) != self._expected.issuer:
+            raise Unauthenticated("the access token is not from this issuer")
         kid = header.get("kid")
         key = await self._keys.key_for(kid) if isinstance(kid, str) else None
         if key is None or not isinstance(kid, str):
@@ -194,6 +199,15 @@ def _header(token: str) -> dict[str, object]:
     if header.get("alg") != ALGORITHM or header.get("typ") != TOKEN_TYPE:
         raise Unauthenticated("the token is not an access token of this issuer")
     return header
+
+
+def _unverified_issuer(token: str) -> object:
+    """The `iss` a token claims, read without any check (to decide whether to look further)."""
+    try:
+        claims = json.loads(jwt.utils.base64url_decode(token.split(".")[1]))
+    except (IndexError, ValueError, TypeError, RecursionError):
+        raise Unauthenticated("the access token is malformed") from None
+    return claims.get("iss") if isinstance(claims, dict) else None
 
 
 def _caller_from(claims: Mapping[str, object]) -> Caller:

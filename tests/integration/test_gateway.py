@@ -159,8 +159,17 @@ def test_renderer_defaults_and_placeholders(tmp_path: Path) -> None:
     assert '"127.0.0.1", port_value: 9901' in config
     assert '"127.0.0.1", port_value: 50051' in config
     assert '"127.0.0.1", port_value: 50052' in config
-    assert f"filename: {json.dumps(str(tmp_path / 'jwks.json'))}" in config
+    assert f'local_jwks: {{"filename": {json.dumps(str(tmp_path / "jwks.json"))}}}' in config
     assert "max_tokens: 10\n" in config
+    assert "max_tokens: 300\n" in config, "calls without a token, per client address"
+    assert 'max_stream_duration: "10s"' in config
+
+
+def test_renderer_reads_keys_from_the_auth_service_over_http() -> None:
+    config = render(jwks_endpoint="127.0.0.1:50061")
+    assert '"uri": "http://127.0.0.1:50061/.well-known/jwks.json", "cluster": "jwks"' in config
+    assert '"name": "jwks"' in config
+    assert "local_jwks: {" not in config
 
 
 def test_renderer_cli_writes_the_config(tmp_path: Path) -> None:
@@ -186,6 +195,9 @@ def test_renderer_cli_writes_the_config(tmp_path: Path) -> None:
         {"auth": "auth.local:http"},
         {"resource": "host:70000"},
         {"auth_rate_per_minute": 0},
+        {"anonymous_rate_per_minute": 0},
+        {"call_seconds": 0},
+        {"jwks_endpoint": "127.0.0.1:50061"},
     ],
 )
 def test_renderer_refuses_bad_values(bad: dict[str, Any], tmp_path: Path) -> None:

@@ -49,17 +49,16 @@ def render_for_suite(
     cors_origins: Sequence[str] = DEFAULT_CORS_ORIGINS,
     resource_targets: Sequence[str] = (),
 ) -> Path:
-    """A config file for `suite` (its JWKS written next to it); its path.
+    """A config file for `suite` (keys from its HTTP JWKS endpoint); its path.
 
     `resource_targets` replaces the suite's resource service with these
     replicas (the shape Kubernetes gives Envoy through a headless Service).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    jwks = write_jwks(suite.auth_settings.keys_dir, folder / "jwks.json")
     config = folder / "envoy.yaml"
     config.write_text(
         render(
-            jwks=jwks,
+            jwks_endpoint=suite.auth_jwks,
             listen=listen,
             admin=admin,
             auth=suite.auth_target,

@@ -36,6 +36,7 @@ def service_env(folder: Path, grace_seconds: int, **overrides: str) -> dict[str,
         "CHORUS_AUTH_KEYS_DIR": str(folder / "keys"),
         "CHORUS_AUTH_ARGON2_MEMORY_KIB": "1024",
         "CHORUS_AUTH_ARGON2_TIME_COST": "1",
+        "CHORUS_AUTH_JWKS_LISTEN": "off",  # Envoy-less tests need no HTTP JWKS
         "CHORUS_RESOURCE_LISTEN": "127.0.0.1:0",
         "CHORUS_RESOURCE_DATABASE_URL": f"sqlite:///{folder / 'resource.db'}",
         "CHORUS_SHUTDOWN_GRACE_SECONDS": str(grace_seconds),

@@ -37,9 +37,10 @@ class App:
 
 @asynccontextmanager
 async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIterator[App]:
-    auth, resource, gateway, admin, web = free_ports(5)
+    auth, resource, gateway, admin, web, jwks = free_ports(6)
     env = clean_env(
         CHORUS_AUTH_LISTEN=f"127.0.0.1:{auth}",
+        CHORUS_AUTH_JWKS_LISTEN=f"127.0.0.1:{jwks}",
         CHORUS_RESOURCE_LISTEN=f"127.0.0.1:{resource}",
         CHORUS_GATEWAY_LISTEN=f"127.0.0.1:{gateway}",
         CHORUS_GATEWAY_ADMIN=f"127.0.0.1:{admin}",
@@ -77,7 +78,7 @@ async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIte
     finally:
         await _stop(process)
         # make exits at once; run_suite.py then stops its parts in order.
-        await _wait_closed([auth, resource, gateway, admin, web])
+        await _wait_closed([auth, resource, gateway, admin, web, jwks])
 
 
 async def _wait_for_ready(process: asyncio.subprocess.Process, app: App) -> None:

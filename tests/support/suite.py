@@ -18,6 +18,7 @@ from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import TokenAudience
+from chorus_devtools.ports import free_ports
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
 from tests.support.databases import fresh_database, resource_service_role
@@ -41,6 +42,8 @@ class Suite:
     auth_metrics: str
     resource_metrics: str
     """host:port of each service's Prometheus /metrics."""
+    auth_jwks: str = ""
+    """host:port of the auth service's HTTP JWKS endpoint (Envoy's remote_jwks)."""
 
 
 def auth_settings(keys_dir: Path, database_url: object, **overrides: object) -> AuthSettings:
@@ -79,6 +82,8 @@ async def running_suite(
         await asyncio.to_thread(
             upgrade_to_head, "resource", resource_url, app_role=service_role.app_role
         )
+        [jwks_port] = free_ports(1)
+        auth_overrides.setdefault("jwks_listen", f"127.0.0.1:{jwks_port}")
         auth = auth_settings(keys_dir, auth_url, **auth_overrides)
         auth_server, auth_db = build_auth_server(auth, Telemetry(tracer_provider=tracer_provider))
         auth_port = await auth_server.start()
@@ -108,6 +113,7 @@ async def running_suite(
                 resource_db=resource_db,
                 auth_metrics=f"127.0.0.1:{auth_server.metrics_port}",
                 resource_metrics=f"127.0.0.1:{resource_server.metrics_port}",
+                auth_jwks=auth.jwks_listen,
             )
         finally:
             await resource_server.stop()
