@@ -17,7 +17,7 @@ import pytest
 from chorus_auth.app import build_auth_server
 from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import generate_signing_key
-from chorus_client import ChorusClient, SongsClient
+from chorus_client import ChorusClient, ResourceClient
 from chorus_core.server import GrpcServer, ServerSettings
 from chorus_devtools.ports import free_ports
 from chorus_resource.app import build_resource_server
@@ -29,7 +29,7 @@ from tests.support.suite import Suite
 pytestmark = pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 
 
-async def eventually_names(songs: SongsClient, within: float) -> list[str]:
+async def eventually_names(songs: ResourceClient, within: float) -> list[str]:
     """The names of the songs, once the call is accepted (failing after `within` seconds)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
