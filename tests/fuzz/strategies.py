@@ -37,8 +37,8 @@ TRICKY_TEXT = (
     "(((((((((((",
     # a page token whose time overflows when moved to UTC
     "eyJ0IjoiMDAwMS0wMS0wMVQwMDowMDowMCsxNDowMCIsImkiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ",
-    "jane@z.co",
-    "jane\x00@z.co",
+    "fuzz@example.com",
+    "fuzz\x00@example.com",
 )
 
 
