@@ -1,4 +1,5 @@
-"""Fuzzing every unary method of every service in the contract, on SQLite and
+"""Fuzzing every method of every service in the contract that takes one request
+(unary and server-streaming), on SQLite and
 PostgreSQL: no request and no body, however malformed, is answered INTERNAL
 or UNKNOWN (issue 14). Property-based (Hypothesis), bounded: CHORUS_FUZZ_EXAMPLES
 requests (and as many raw bodies) per method, with no time deadline per example
@@ -32,6 +33,7 @@ from tests.support.suite import Suite
 EXAMPLES = int(os.environ.get("CHORUS_FUZZ_EXAMPLES", "25"))
 FORBIDDEN = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 CALL_SECONDS = 10.0
+STREAM_SECONDS = 0.5
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -50,21 +52,19 @@ def _pool() -> descriptor_pool.DescriptorPool:
 POOL = _pool()
 
 
-def unary_methods() -> list[MethodDescriptor]:
-    """Every unary method of every service the contract declares."""
+def single_request_methods() -> list[MethodDescriptor]:
+    """Every method of the contract that takes one request (unary and server-streaming)."""
     found = []
     for file in api_descriptor_set().file:
         if not file.package.startswith("chorus."):
             continue
         for service in file.service:
             described = POOL.FindServiceByName(f"{file.package}.{service.name}")
-            found += [
-                m for m in described.methods if not m.client_streaming and not m.server_streaming
-            ]
+            found += [m for m in described.methods if not m.client_streaming]
     return found
 
 
-METHODS = unary_methods()
+METHODS = single_request_methods()
 IDS = [f"{m.containing_service.name}.{m.name}" for m in METHODS]
 
 
@@ -84,12 +84,27 @@ class Caller:
     async def code(self, method: MethodDescriptor, body: bytes) -> tuple[grpc.StatusCode, str]:
         path = f"/{method.containing_service.full_name}/{method.name}"
         async with grpc.aio.insecure_channel(self.target(method)) as channel:
-            call: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(path)
             try:
-                await call(body, metadata=self.metadata, timeout=CALL_SECONDS)
+                if method.server_streaming:
+                    await _first_message(channel, path, body, self.metadata)
+                else:
+                    call: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(path)
+                    await call(body, metadata=self.metadata, timeout=CALL_SECONDS)
             except grpc.aio.AioRpcError as error:
                 return error.code(), error.details() or ""
         return grpc.StatusCode.OK, ""
+
+
+async def _first_message(
+    channel: grpc.aio.Channel, path: str, body: bytes, metadata: tuple[tuple[str, str], ...]
+) -> None:
+    """A server stream read to its first message; one still open after STREAM_SECONDS
+    ends DEADLINE_EXCEEDED (it was accepted: a stream waits for changes)."""
+    stream: grpc.aio.UnaryStreamMultiCallable[bytes, bytes] = channel.unary_stream(path)
+    call = stream(body, metadata=metadata, timeout=STREAM_SECONDS)
+    async for _ in call:
+        call.cancel()
+        return
 
 
 @pytest.fixture(scope="session")

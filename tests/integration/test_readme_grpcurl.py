@@ -1,4 +1,4 @@
-"""Every shell block of the README's grpcurl walkthrough and tenants section, run
+"""Every shell block of the README's grpcurl walkthrough and tenants sections, run
 in order as one script with the real grpcurl (from .venv/bin, as the README says)
 against both services and the real Envoy gateway (issue 14, failure 6)."""
 
@@ -17,11 +17,16 @@ SECTIONS = ("## Try it with grpcurl", "## Tenants and roles")
 
 
 def readme_script(readme: Path) -> str:
-    """The ```sh blocks of the grpcurl and tenants sections, in order."""
+    """The ```sh blocks of the grpcurl and tenants sections, in order.
+
+    ("Live updates", between them, has its own test: tests/integration/test_readme_watch.py.)
+    """
     text = readme.read_text(encoding="utf-8")
-    start = text.index(SECTIONS[0])
-    end = text.index("\n## ", text.index(SECTIONS[1]) + 1)
-    blocks = re.findall(r"```sh\n(.*?)```", text[start:end], re.DOTALL)
+    blocks = []
+    for heading in SECTIONS:
+        start = text.index(heading)
+        section = text[start : text.index("\n## ", start + 1)]
+        blocks += re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
     assert len(blocks) >= 4, "walkthrough, more calls, gateway and tenants blocks"
     return "\n".join(blocks)
 
