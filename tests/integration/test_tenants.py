@@ -4,6 +4,7 @@ Which role may call which method (invite with which role, change or remove
 whom, delete) is the table of test_role_matrix.py; here, everything else.
 """
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -20,11 +21,12 @@ from tests.support.calls import (
     fails_with,
     refresh,
     sleep_past,
+    status_of,
     switch_tenant,
 )
 from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import unverified_claims
-from tests.support.service_databases import expire_invitation
+from tests.support.service_databases import expire_invitation, tenant_state
 from tests.support.songs import (
     PASSWORD,
     add_songs,
@@ -38,6 +40,7 @@ from tests.support.suite import Suite, running_suite
 from tests.support.tenants import (
     ONE_OF_EACH_ROLE,
     ROLES,
+    Team,
     all_memberships,
     join,
     member_roles,
@@ -499,6 +502,41 @@ async def test_the_last_owner_can_neither_leave_nor_be_removed(client: ChorusCli
     await owner.tenants.change_role(team.id, team["admin"].user.id, auth_pb.ROLE_OWNER)
     await owner.tenants.leave(team.id)
     assert await member_roles(team["admin"], team.id) == {team["admin"].user.email: "owner"}
+
+
+OwnersRace = Callable[[Team], list[Awaitable[object]]]
+"""Two calls of the two owners of a team, each of which would leave the other the last owner."""
+
+OWNERS_RACES: dict[str, OwnersRace] = {
+    "both leave": lambda team: [
+        team["owner"].tenants.leave(team.id),
+        team["second"].tenants.leave(team.id),
+    ],
+    "each removes the other": lambda team: [
+        team["owner"].tenants.remove(team.id, team["second"].user.id),
+        team["second"].tenants.remove(team.id, team["owner"].user.id),
+    ],
+    "each demotes the other": lambda team: [
+        team["owner"].tenants.change_role(team.id, team["second"].user.id, auth_pb.ROLE_ADMIN),
+        team["second"].tenants.change_role(team.id, team["owner"].user.id, auth_pb.ROLE_ADMIN),
+    ],
+}
+
+
+@pytest.mark.parametrize("race", OWNERS_RACES.values(), ids=OWNERS_RACES.keys())
+async def test_two_owners_at_once_still_leave_an_owner(
+    suite: Suite, client: ChorusClient, race: OwnersRace
+) -> None:
+    """Changes to one tenant's members take turns (its row is locked), so the
+    second change sees the first: the other is gone (NOT_FOUND), no longer an
+    owner (PERMISSION_DENIED) or the last owner (FAILED_PRECONDITION)."""
+    team = await new_team(client, {"second": "owner"}, switched=False)
+
+    codes = await asyncio.gather(*(status_of(call) for call in race(team)))
+
+    assert [code.name for code in codes].count("OK") == 1, codes
+    roles = (await tenant_state(suite, team.id)).roles
+    assert list(roles.values()).count("owner") == 1
 
 
 async def test_a_personal_tenant_cannot_be_left(client: ChorusClient) -> None:
