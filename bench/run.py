@@ -32,7 +32,14 @@ from bench.echo import PATH as ECHO_PATH
 from bench.processes import ROOT, Running
 from bench.progress import Progress
 from bench.seed import PASSWORD, Seeded, bearer, fresh_token, seed
-from bench.suite import DEFAULT_POSTGRES_URL, Suite, databases, postgres_version, running_suite
+from bench.suite import (
+    DEFAULT_POSTGRES_URL,
+    Suite,
+    databases,
+    postgres_version,
+    running_suite,
+    settle,
+)
 from bench.wire import (
     GRPC_HEADERS,
     GRPC_WEB_HEADERS,
@@ -48,6 +55,19 @@ from chorus_devtools.grpc_web import frame
 
 SONGS = "/chorus.resource.v1.SongService"
 AUTH = "/chorus.auth.v1.AuthService"
+FILTERED_ORDER = "name"
+FILTERED = 'artist = "Bench band"'
+"""Matches every song of the big tenant: all 10,000 are counted through the filter (on an
+indexed field, as every filterable field of songs is: see bench/README.md)."""
+REFERENCE = {
+    "list_direct": "reference_list",
+    "list_grpc_web": "reference_list",
+    "list_envoy_grpc": "reference_list",
+    "list_filtered": "reference_list",
+    "list_login_storm": "reference_list",
+    "get": "reference_get",
+}
+"""The bare reference call each scenario is compared with (`ratio["reference"]`)."""
 TOKEN_MARGIN = 30.0
 """Seconds an access token must outlive a run by (it is refreshed otherwise)."""
 
@@ -80,7 +100,7 @@ class Scenario:
     key: str
     title: str
     server: str
-    """"echo", "resource", "envoy" or "auth": where h2load sends the calls."""
+    """"echo", "reference", "resource", "envoy" or "auth": where h2load sends the calls."""
     path: str
     message: bytes
     user: UserSession | None = None
@@ -115,7 +135,8 @@ class Result:
     checks: dict[str, int]
     note: str = ""
     ratio: dict[str, float] = field(default_factory=dict)
-    """rps, p50, p99 and CPU as ratios to the ceiling at the same concurrency."""
+    """rps, p50, p99 and CPU as ratios to the ceiling at the same concurrency, and
+    `reference`: rps as a ratio to the bare reference of the same call (ListSongs, GetSong)."""
 
 
 @dataclass
@@ -182,6 +203,8 @@ class Bench:
             "resource": monitor.tree(suite.resource.pid),
             "envoy": monitor.tree(suite.envoy.pid),
         }
+        if suite.reference is not None:
+            groups["reference"] = monitor.tree(suite.reference.pid)
         if suite.db == "postgresql":
             groups["postgres"] = monitor.named("postgres")
         self.groups = groups
@@ -194,6 +217,8 @@ class Bench:
             "resource": self.suite.resource,
             "envoy": self.suite.envoy,
         }
+        if self.suite.reference is not None:
+            servers["reference"] = self.suite.reference
         return servers[name]
 
     def load(self, scenario: Scenario, concurrency: int) -> h2load.Load:
@@ -405,6 +430,10 @@ class Bench:
 def scenarios(seeded: Seeded) -> list[Scenario]:
     """Every scenario, in the order they run."""
     list_songs = song_pb.ListSongsRequest(page_size=20).SerializeToString()
+    filtered = song_pb.ListSongsRequest(
+        page_size=20, order_by=FILTERED_ORDER, filter=FILTERED
+    ).SerializeToString()
+    get_song = song_pb.GetSongRequest(id=seeded.small_a_song).SerializeToString()
     create = song_pb.CreateSongRequest(
         song=song_pb.Song(name="Bench song", artist="Bench band", year=2001)
     )
@@ -427,6 +456,24 @@ def scenarios(seeded: Seeded) -> list[Scenario]:
             list_songs,
             big,
             note="same body and headers as ListSongs; no auth, no database",
+        ),
+        Scenario(
+            "reference_list",
+            "reference: bare ListSongs",
+            "reference",
+            f"{SONGS}/ListSongs",
+            list_songs,
+            big,
+            note="grpc.aio + asyncpg, one round trip, no checks (bench/reference.py)",
+        ),
+        Scenario(
+            "reference_get",
+            "reference: bare GetSong",
+            "reference",
+            f"{SONGS}/GetSong",
+            get_song,
+            small_a,
+            note="grpc.aio + asyncpg, one round trip, no checks (bench/reference.py)",
         ),
         Scenario(
             "list_direct",
@@ -458,11 +505,21 @@ def scenarios(seeded: Seeded) -> list[Scenario]:
             logged_by="resource",
         ),
         Scenario(
+            "list_filtered",
+            "ListSongs by name, filtered",
+            "resource",
+            f"{SONGS}/ListSongs",
+            filtered,
+            big,
+            logged_by="resource",
+            note=f"the 10,000-song tenant, order_by {FILTERED_ORDER!r}, filter {FILTERED!r}",
+        ),
+        Scenario(
             "get",
             "GetSong direct",
             "resource",
             f"{SONGS}/GetSong",
-            song_pb.GetSongRequest(id=seeded.small_a_song).SerializeToString(),
+            get_song,
             small_a,
             logged_by="resource",
         ),
@@ -589,6 +646,8 @@ async def benchmark(options: Options, progress: Progress) -> Report:
             say=progress.say,
         )
         progress.say(f"seeded: {seeded.big_count:,} songs in the big tenant, 20 + 20 in two more")
+        if options.db == "postgresql":
+            await settle(urls.resource_owner)
         bench = Bench(
             options=options,
             suite=suite,
@@ -598,10 +657,13 @@ async def benchmark(options: Options, progress: Progress) -> Report:
             progress=progress,
         )
         all_scenarios = scenarios(seeded)
+        ceilings = {"ceiling", *(("reference_list", "reference_get") if suite.reference else ())}
         chosen = [
             s
             for s in all_scenarios
-            if s.key == "ceiling" or not options.only or s.key in options.only
+            if s.key in ceilings
+            or (not options.only and not s.key.startswith("reference"))
+            or s.key in options.only
         ]
         by_key = {s.key: s for s in all_scenarios}
         sampled = {s.key: s for s in chosen}
@@ -612,8 +674,12 @@ async def benchmark(options: Options, progress: Progress) -> Report:
         results: list[Result] = []
         # The ceiling runs first and again last: the machine's speed drifts (other
         # work, CPU boost), so ratios use the faster of the two ceilings.
-        again = replace(by_key["ceiling"], key="ceiling_end", title="ceiling again, at the end")
-        for scenario in [*chosen, again]:
+        again = [
+            replace(by_key[key], key=f"{key}_end", title=f"{by_key[key].title}, again at the end")
+            for key in ("ceiling", "reference_list", "reference_get")
+            if key in ceilings
+        ]
+        for scenario in [*chosen, *again]:
             for concurrency in options.concurrency:
                 beside = by_key["login"] if scenario.key == "list_login_storm" else None
                 label = f"{scenario.title} c={concurrency}"
@@ -677,16 +743,17 @@ def add_ratios(results: list[Result]) -> None:
     """Each figure as a ratio to the ceiling measured at the same concurrency.
 
     Of the two ceiling runs (first and last), the faster one counts: the
-    stricter base for every ratio.
+    stricter base for every ratio; the same for the bare reference calls.
     """
-    ceilings: dict[int, Result] = {}
+    best: dict[tuple[str, int], Result] = {}
     for result in results:
-        if result.key in ("ceiling", "ceiling_end"):
-            best = ceilings.get(result.concurrency)
-            if best is None or result.rps > best.rps:
-                ceilings[result.concurrency] = result
+        base = result.key.removesuffix("_end")
+        if base in ("ceiling", "reference_list", "reference_get"):
+            found = best.get((base, result.concurrency))
+            if found is None or result.rps > found.rps:
+                best[(base, result.concurrency)] = result
     for result in results:
-        ceiling = ceilings.get(result.concurrency)
+        ceiling = best.get(("ceiling", result.concurrency))
         if ceiling is None:
             continue
         result.ratio = {
@@ -695,6 +762,9 @@ def add_ratios(results: list[Result]) -> None:
             "p99": _ratio(result.p99_ms, ceiling.p99_ms),
             "cpu": _ratio(sum(result.cpu.values()), sum(ceiling.cpu.values())),
         }
+        reference = best.get((REFERENCE.get(result.key, ""), result.concurrency))
+        if reference is not None:
+            result.ratio["reference"] = _ratio(result.rps, reference.rps)
 
 
 def _ratio(value: float, base: float) -> float:

@@ -1,4 +1,4 @@
-"""The suite as deployed, on fresh databases: auth, resource, Envoy, and the echo ceiling.
+"""The suite as deployed, on fresh databases: auth, resource, Envoy, and the two ceilings.
 
 The services are the real commands (`python -m chorus_auth serve`, ...) with
 their production defaults (argon2id 64 MiB x 3 passes, 5-minute access
@@ -33,6 +33,8 @@ class Suite:
     resource: Running
     envoy: Running
     echo: Running
+    reference: Running | None
+    """The bare grpc.aio + asyncpg ListSongs and GetSong (PostgreSQL only)."""
     db: str
     auth_workers: int
     resource_workers: int
@@ -98,6 +100,21 @@ async def databases(db: str, folder: Path, postgres_url: str) -> AsyncIterator[D
             await admin.execute(f"DROP ROLE IF EXISTS {app_role}")
     finally:
         await admin.close()
+
+
+async def settle(resource_owner_url: str) -> None:
+    """VACUUM ANALYZE the freshly seeded resource tables, as autovacuum would within minutes.
+
+    Without it the planner knows nothing of the 10,000 rows just added
+    (it estimates one row per tenant and picks plans for that) and counts
+    visit the heap for every row (no visibility map yet): a state a running
+    deployment is only in right after a bulk load.
+    """
+    connection = await asyncpg.connect(resource_owner_url, timeout=10)
+    try:
+        await connection.execute("VACUUM ANALYZE")
+    finally:
+        await connection.close()
 
 
 async def postgres_version(postgres_url: str) -> str:
@@ -170,7 +187,19 @@ async def running_suite(
         started.append(envoy)
         echo = await start_listening("echo", [PYTHON, "-m", "bench.echo"], clean_env(), folder)
         started.append(echo)
-        yield Suite(auth, resource, envoy, echo, db, auth_workers, resource_workers)
+        reference = None
+        if db == "postgresql":
+            reference = await start_listening(
+                "reference",
+                [
+                    *(PYTHON, "-m", "bench.reference", "--database-url", urls.resource_owner),
+                    *("--workers", str(resource_workers)),
+                ],
+                clean_env(),
+                folder,
+            )
+            started.append(reference)
+        yield Suite(auth, resource, envoy, echo, reference, db, auth_workers, resource_workers)
     finally:
         for running in reversed(started):
             await stop(running)

@@ -151,7 +151,8 @@ def create_engine(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:  # None: each statement its own transaction (`statement_connection`)
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -193,6 +194,12 @@ class Database:
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        # PostgreSQL: asyncpg sends no BEGIN in autocommit; SQLite: no BEGIN from `_on_begin`.
+        self._statement_engine = (
+            engine.execution_options(**{_BEGIN_OPTION: None})
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -213,6 +220,15 @@ class Database:
                 raise
             self._outages.outage(error)
             raise DatabaseUnavailable() from error
+
+    @asynccontextmanager
+    async def statement_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection without an explicit transaction: each statement is its own.
+
+        No BEGIN and no COMMIT: a single-statement call costs one round trip.
+        """
+        async with self._outage_guard(), self._statement_engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def read_connection(self) -> AsyncIterator[AsyncConnection]:

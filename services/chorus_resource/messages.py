@@ -96,19 +96,4 @@ def _is_set(message: Any, name: str) -> bool:
     return bool(getattr(message, name))
 
 
-def apply_mask(target: Any, source: Any, fields: Sequence[str]) -> None:
-    """Copy `fields` from `source` into `target` (unset optional fields are cleared)."""
-    for name in fields:
-        field: FieldDescriptor = target.DESCRIPTOR.fields_by_name[name]
-        if _is_repeated(field):
-            del getattr(target, name)[:]
-            getattr(target, name).extend(getattr(source, name))
-        elif field.has_presence and not source.HasField(name):
-            target.ClearField(name)
-        elif field.message_type is not None:
-            getattr(target, name).CopyFrom(getattr(source, name))
-        else:
-            setattr(target, name, getattr(source, name))
-
-
-__all__ = ["OUTPUT_ONLY", "MessageCodec", "apply_mask", "masked_fields", "timestamp"]
+__all__ = ["OUTPUT_ONLY", "MessageCodec", "masked_fields", "timestamp"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, false, or_, true, tuple_
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from chorus_core.errors import FieldViolation, InvalidArgument
 
@@ -46,11 +47,17 @@ def parse_order_by(text: str, sortable: tuple[str, ...]) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
-def order_clauses(table: Table, keys: tuple[SortKey, ...]) -> list[Any]:
+def order_clauses(
+    table: Table,
+    keys: tuple[SortKey, ...],
+    columns: ReadOnlyColumnCollection[str, Any] | None = None,
+) -> list[Any]:
+    """ORDER BY of `table`'s columns, or of the same-named `columns` of a subquery of it."""
     clauses = []
     for key in keys:
         column = table.c[key.field]
-        ordered = column.desc() if key.descending else column.asc()
+        chosen = column if columns is None else columns[key.field]
+        ordered = chosen.desc() if key.descending else chosen.asc()
         clauses.append(ordered.nulls_last() if column.nullable else ordered)
     return clauses
 

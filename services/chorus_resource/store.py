@@ -2,15 +2,21 @@
 
 Written once for every resource, on SQLAlchemy Core (no ORM objects: rows
 become messages directly). Every statement names the caller's tenant; on
-PostgreSQL row-level security is the second wall (`TenantDatabase`).
+PostgreSQL row-level security is the second wall, with the tenant declared
+by the transaction or by each statement itself (`TenantScope`). A read is
+one statement (a page and the count of all matches together); a create is
+one INSERT (its idempotency settled by ON CONFLICT), an update one
+UPDATE … RETURNING, each with its event in the outbox (`ChangeLog`) in the
+same transaction.
 """
 
 import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, bindparam, delete, func, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chorus_core import keyset
@@ -20,9 +26,16 @@ from chorus_core.sqltypes import utcnow
 from chorus_resource import references
 from chorus_resource.change_log import ChangeLog
 from chorus_resource.filtering import Filter
-from chorus_resource.messages import MessageCodec, apply_mask, timestamp
+from chorus_resource.messages import MessageCodec
 from chorus_resource.ordering import SortKey, after, order_clauses
 from chorus_resource.scoped import python_kind
+from chorus_resource.statements import Rows, StatementCache
+from chorus_resource.tenant_scope import TenantScope, tenant_values
+
+INSERTED_BY_SERVER = ("id", "created_by", "create_time", "update_time", "request_id")
+"""Columns every create sets besides the message's own and the tenant."""
+CREATE_ATTEMPTS = 3
+"""Inserts a create with a request_id tries while its conflicting row keeps vanishing."""
 
 
 @dataclass(frozen=True)
@@ -41,85 +54,129 @@ class Page:
 
 
 class ResourceStore:
-    """One resource type, one transaction, one tenant (the caller's)."""
+    """One resource type, one tenant (the caller's), on one connection."""
 
-    def __init__(self, connection: AsyncConnection, codec: MessageCodec, caller: Caller) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        codec: MessageCodec,
+        caller: Caller,
+        scope: TenantScope,
+        statements: StatementCache,
+    ) -> None:
         self._connection = connection
         self._codec = codec
         self._resource = codec.resource
         self._table = codec.resource.table
+        self._scope = scope
+        self._statements = statements
         self._tenant_id = caller.tenant_id
         self._user_id = caller.user_id
         self._label = codec.resource.singular.lower()
         self._changes = ChangeLog(connection, codec.resource, caller.tenant_id)  # the outbox
+        names = [column.name for column in codec.resource.columns]
+        self._width, self._id_at = len(names), names.index("id")
 
     def _select(self) -> Select[Any]:
-        return select(*self._resource.columns).where(self._table.c.tenant_id == self._tenant_id)
+        return select(*self._resource.columns).where(self._table.c.tenant_id == self._scope.tenant)
 
-    async def get(self, item_id: str, *, for_update: bool = False) -> Any:
+    async def _rows(
+        self, shape: tuple[Hashable, ...], build: Callable[[], Any], **values: Any
+    ) -> Rows:
+        """The rows of the statement of this shape (built once), with this call's values."""
+        key = (self._resource.singular, self._scope.declare, *shape)
+        statement = self._statements.get(key, build)
+        return await statement.rows(self._connection, tenant_values(self._tenant_id, **values))
+
+    async def get(self, item_id: str) -> Any:
         """The item's message; NOT_FOUND if the tenant has no such item."""
-        query = self._select().where(self._table.c.id == item_id)
-        if for_update:
-            # Concurrent writers of one item take turns (PostgreSQL; SQLite
-            # runs one write transaction at a time anyway).
-            query = query.with_for_update()
-        row = (await self._connection.execute(query)).first()
-        if row is None:
+        table = self._table
+        rows = await self._rows(
+            ("get",),
+            lambda: self._scope.rows_of(self._select().where(table.c.id == bindparam("item_id"))),
+            item_id=item_id,
+        )
+        if not rows:
             raise NotFound(f"{self._label} {item_id} not found")
-        return (await self._with_references([row]))[0]
+        return (await self._with_references(rows))[0]
 
     async def find(self, query: ListQuery) -> Page:
-        """One page in the query's order, the next page's token and the count of all matches."""
+        """One page in the query's order, the next page's token and the count of all matches.
+
+        One statement: the count and the page as two derived tables of one
+        SELECT (a row with the count and no item when the page is empty).
+        """
+        table = self._table
         fingerprint = keyset.query_fingerprint(
             self._resource.singular, query.filter.text, ",".join(map(str, query.order))
         )
-        statement = self._select().where(query.filter.condition)
+        values: tuple[Any, ...] = ()
         if query.page_token:
-            kinds = tuple(python_kind(self._table.c[key.field]) for key in query.order)
+            kinds = tuple(python_kind(table.c[key.field]) for key in query.order)
             values = keyset.decode(query.page_token, fingerprint, kinds)
-            statement = statement.where(after(self._table, query.order, values))
-        statement = statement.order_by(*order_clauses(self._table, query.order))
-        rows = list(await self._connection.execute(statement.limit(query.size + 1)))
-        next_token = ""
-        if len(rows) > query.size:
-            rows = rows[: query.size]
-            last = rows[-1]._mapping
-            next_token = keyset.encode(
-                tuple(last[self._table.c[key.field]] for key in query.order), fingerprint
-            )
-        total = await self._connection.scalar(
-            select(func.count())
-            .select_from(self._table)
-            .where(self._table.c.tenant_id == self._tenant_id, query.filter.condition)
+        # Which key values are empty decides the keyset condition's shape.
+        empty = tuple(value is None for value in values) if query.page_token else None
+        found = await self._rows(
+            ("find", query.filter.text, query.order, empty),
+            lambda: self._find_statement(query, empty),
+            limit=query.size + 1,
+            **{f"after_{n}": value for n, value in enumerate(values)},
         )
-        return Page(await self._with_references(rows), next_token, int(total or 0))
+        total = int(found[0][self._width])
+        items = [row[: self._width] for row in found if row[self._id_at] is not None]
+        next_token = ""
+        if len(items) > query.size:
+            items = items[: query.size]
+            last = dict(zip((c.name for c in self._resource.columns), items[-1], strict=True))
+            next_token = keyset.encode(tuple(last[key.field] for key in query.order), fingerprint)
+        return Page(await self._with_references(items), next_token, total)
+
+    def _find_statement(self, query: ListQuery, empty: tuple[bool, ...] | None) -> Select[Any]:
+        table, scope = self._table, self._scope
+        page = self._select().where(query.filter.condition)
+        if empty is not None:
+            after_values = tuple(
+                None if is_empty else bindparam(f"after_{n}", type_=table.c[key.field].type)
+                for n, (key, is_empty) in enumerate(zip(query.order, empty, strict=True))
+            )
+            page = page.where(after(table, query.order, after_values))
+        page = page.order_by(*order_clauses(table, query.order)).limit(bindparam("limit"))
+        count = (
+            select(func.count().label("total"))
+            .select_from(table)
+            .where(table.c.tenant_id == scope.tenant, query.filter.condition)
+        )
+        counted, rows = scope.derived(count, "counted"), scope.derived(page, "page")
+        return (
+            select(*rows.c, counted.c.total)
+            .select_from(scope.joined(counted).outerjoin(rows, true()))
+            .order_by(*order_clauses(table, query.order, rows.c))
+        )
 
     async def create(self, message: Any, request_id: str) -> Any:
         """Store a new item; with a request_id, a retry returns the first item."""
-        if request_id:
+        await self._check_references(message, list(self._resource.references))
+        for _ in range(CREATE_ATTEMPTS):
+            now = utcnow()
+            values = {
+                **self._codec.column_values(message, self._codec.mutable_columns),
+                "id": str(uuid.uuid4()),
+                "created_by": self._user_id,
+                "create_time": now,
+                "update_time": now,
+                "request_id": request_id or None,
+            }
+            inserted = await self._rows(
+                ("insert",), self._insert, **{f"v_{name}": value for name, value in values.items()}
+            )
+            if inserted:
+                break
+            # Another create with this request_id came first: that item is the answer.
             existing = await self._by_request_id(request_id)
             if existing is not None:
                 return existing
-        await self._check_references(message, list(self._resource.references))
-        now = utcnow()
-        values = {
-            **self._codec.column_values(message, self._codec.mutable_columns),
-            "id": str(uuid.uuid4()),
-            "tenant_id": self._tenant_id,
-            "created_by": self._user_id,
-            "create_time": now,
-            "update_time": now,
-            "request_id": request_id or None,
-        }
-        try:
-            async with self._connection.begin_nested():
-                await self._connection.execute(insert(self._table).values(values))
-        except IntegrityError:
-            # A concurrent create with the same request_id won the race.
-            existing = await self._by_request_id(request_id) if request_id else None
-            if existing is None:
-                raise
-            return existing
+        else:
+            raise RuntimeError(f"request_id {request_id!r}: its item kept vanishing")
         lists = {field: list(getattr(message, field)) for field in self._resource.references}
         for field, ids in lists.items():
             await references.replace(
@@ -130,41 +187,88 @@ class ResourceStore:
                 owner_id=values["id"],
                 ids=ids,
             )
+        values["tenant_id"] = self._tenant_id
         item = self._codec.message(tuple(values[c.name] for c in self._resource.columns), lists)
         return await self._changes.created(item)
 
+    def _insert(self) -> Any:
+        """INSERT of one item in the tenant, doing nothing on a request_id already used.
+
+        Values are the bind parameters `v_<column>` (every column but the tenant's).
+        """
+        table = self._table
+        names = [*self._codec.mutable_columns, *INSERTED_BY_SERVER]
+        given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+        if self._connection.dialect.name == "postgresql":
+            source = select(
+                *(value.label(name) for name, value in given.items()),
+                self._scope.tenant.label("tenant_id"),
+            )
+            if self._scope.declared is not None:
+                source = source.select_from(self._scope.declared)
+            statement: Any = postgresql.insert(table).from_select([*names, "tenant_id"], source)
+        else:
+            statement = sqlite.insert(table).values(**given, tenant_id=self._scope.tenant)
+        return statement.on_conflict_do_nothing(
+            index_elements=[table.c.tenant_id, table.c.request_id]
+        ).returning(table.c.id)
+
     async def update(self, item_id: str, changes: Any, fields: list[str]) -> Any:
-        """Apply `fields` of `changes` (already checked against the rules) to the item."""
-        current = await self.get(item_id, for_update=True)
-        apply_mask(current, changes, fields)
-        await self._check_references(current, [f for f in fields if f in self._resource.references])
-        now = utcnow()
-        await self._connection.execute(
-            update(self._table)
-            .where(self._table.c.tenant_id == self._tenant_id, self._table.c.id == item_id)
-            .values(**self._codec.column_values(current, fields), update_time=now)
-        )
-        current.update_time.CopyFrom(timestamp(now))
-        for field in fields:
-            if field in self._resource.references:
-                await references.replace(
-                    self._connection,
-                    self._resource,
-                    field,
-                    self._tenant_id,
-                    owner_id=item_id,
-                    ids=getattr(current, field),
+        """Apply `fields` of `changes` (already checked against the rules) to the item.
+
+        Needs a transaction that declared its tenant: the UPDATE, then the
+        references it changes (checked in the tenant) in the same transaction.
+        """
+        table = self._table
+        columns = [f for f in fields if f not in self._resource.references]
+
+        def build() -> Any:
+            given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
+            return (
+                update(table)
+                .where(table.c.tenant_id == self._scope.tenant, table.c.id == bindparam("item_id"))
+                .values(
+                    **given, update_time=bindparam("v_update_time", type_=table.c.update_time.type)
                 )
-        return await self._changes.updated(current)
+                .returning(*self._resource.columns)
+            )
+
+        values = self._codec.column_values(changes, columns)
+        rows = await self._rows(
+            ("update", tuple(columns)),
+            build,
+            item_id=item_id,
+            v_update_time=utcnow(),
+            **{f"v_{name}": value for name, value in values.items()},
+        )
+        if not rows:
+            raise NotFound(f"{self._label} {item_id} not found")
+        changed = [f for f in fields if f in self._resource.references]
+        await self._check_references(changes, changed)
+        for field in changed:
+            await references.replace(
+                self._connection,
+                self._resource,
+                field,
+                self._tenant_id,
+                owner_id=item_id,
+                ids=getattr(changes, field),
+            )
+        return await self._changes.updated((await self._with_references(rows))[0])
 
     async def delete(self, item_id: str) -> None:
         """Delete the item; references to it go in the same transaction (ON DELETE CASCADE)."""
-        result = await self._connection.execute(
-            delete(self._table).where(
-                self._table.c.tenant_id == self._tenant_id, self._table.c.id == item_id
-            )
+        table = self._table
+        rows = await self._rows(
+            ("delete",),
+            lambda: (
+                delete(table)
+                .where(table.c.tenant_id == self._scope.tenant, table.c.id == bindparam("item_id"))
+                .returning(table.c.id)
+            ),
+            item_id=item_id,
         )
-        if result.rowcount == 0:
+        if not rows:
             raise NotFound(f"{self._label} {item_id} not found")
         await self._changes.deleted(item_id)
 
@@ -184,7 +288,7 @@ class ResourceStore:
     async def _with_references(self, rows: list[Any]) -> list[Any]:
         if not self._resource.references:
             return [self._codec.message(row) for row in rows]
-        ids = [row._mapping[self._table.c.id] for row in rows]
+        ids = [row[self._id_at] for row in rows]
         loaded = {
             field: await references.load(
                 self._connection, self._resource, field, self._tenant_id, ids
@@ -197,9 +301,12 @@ class ResourceStore:
         ]
 
     async def _by_request_id(self, request_id: str) -> Any | None:
-        row = (
-            await self._connection.execute(
-                self._select().where(self._table.c.request_id == request_id)
-            )
-        ).first()
-        return None if row is None else (await self._with_references([row]))[0]
+        table = self._table
+        rows = await self._rows(
+            ("by_request_id",),
+            lambda: self._scope.rows_of(
+                self._select().where(table.c.request_id == bindparam("request_id"))
+            ),
+            request_id=request_id,
+        )
+        return (await self._with_references(rows))[0] if rows else None

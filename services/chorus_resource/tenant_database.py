@@ -1,10 +1,17 @@
-"""Transactions scoped to the caller's tenant, handing out `ResourceStore`s.
+"""Connections scoped to the caller's tenant, handing out `ResourceStore`s.
 
-Every transaction first tells PostgreSQL whose it is
-(`set_config('app.tenant_id', …, true)`: transaction-local, so it never
-outlives the transaction on a pooled connection); row-level security then
-hides other tenants' rows even from a query that forgot its filter. SQLite
-has no row-level security: there the store's filter is the only wall.
+On PostgreSQL row-level security hides other tenants' rows even from a query
+that forgot its filter, once the tenant is declared
+(`set_config('app.tenant_id', …, true)`: local to a transaction, so it never
+outlives it on a pooled connection). Two ways (`TenantScope`):
+
+- reads of a resource without reference fields run as single statements
+  without an explicit transaction, each declaring its tenant itself: one
+  round trip;
+- writes, and reads of resources with reference fields (several
+  statements), run in a transaction that declares the tenant first.
+
+SQLite has no row-level security: there the store's filter is the only wall.
 
 Writes need a role that may change resources (owner, admin or editor);
 viewers get PERMISSION_DENIED. After a write commits, `committed` hears the
@@ -22,9 +29,9 @@ from chorus_core.database import Database
 from chorus_core.errors import PermissionDenied
 from chorus_core.roles import Permission, allows
 from chorus_resource.messages import MessageCodec
+from chorus_resource.statements import StatementCache
 from chorus_resource.store import ResourceStore
-
-TENANT_SETTING = "app.tenant_id"
+from chorus_resource.tenant_scope import TENANT_SETTING, TenantScope
 
 
 class TenantDatabase:
@@ -32,13 +39,20 @@ class TenantDatabase:
         self._db = db
         self._row_level_security = db.engine.dialect.name == "postgresql"
         self._committed = committed or (lambda _tenant_id: None)
+        self._statements = StatementCache(db.engine.dialect)
+        self._declaring = TenantScope(declare=self._row_level_security)
+        self._declared = TenantScope(declare=False)
 
     @asynccontextmanager
     async def read(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
-        """A read transaction on one resource within the caller's tenant."""
+        """Reads of one resource within the caller's tenant."""
         caller = current_caller()
-        async with self.transaction(caller) as connection:
-            yield ResourceStore(connection, codec, caller)
+        if codec.resource.references:  # several statements: one transaction
+            async with self.transaction(caller) as connection:
+                yield ResourceStore(connection, codec, caller, self._declared, self._statements)
+            return
+        async with self._db.statement_connection() as connection:
+            yield ResourceStore(connection, codec, caller, self._declaring, self._statements)
 
     @asynccontextmanager
     async def write(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
@@ -49,7 +63,7 @@ class TenantDatabase:
                 f"your role in this tenant ({caller.role}) can read but not change resources"
             )
         async with self.transaction(caller, write=True) as connection:
-            yield ResourceStore(connection, codec, caller)
+            yield ResourceStore(connection, codec, caller, self._declared, self._statements)
         self._committed(caller.tenant_id)
 
     @asynccontextmanager
@@ -65,7 +79,9 @@ class TenantDatabase:
         """A transaction declared as the caller's tenant's (on PostgreSQL) before any query.
 
         The one way the service opens transactions on tenant data; the
-        row-level security tests go through it too.
+        row-level security tests go through it too. The declaration goes
+        through SQLAlchemy, which sends the BEGIN first (`statements` relies
+        on that).
         """
         opening = self._db.write_connection() if write else self._db.read_connection()
         async with opening as connection:

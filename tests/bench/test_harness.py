@@ -95,11 +95,20 @@ def test_ratios_are_to_the_faster_ceiling_at_the_same_concurrency() -> None:
         result("list_direct", 64, 1500, 100),
         result("ceiling_end", 16, 3000, 6),  # slower than the first: not the base
         result("ceiling_end", 64, 5000 / 0.9, 20),  # faster: the base at c=64
+        result("reference_list", 16, 1750, 10),
+        result("reference_list", 64, 2000, 30),
+        result("reference_list_end", 64, 1875, 30),  # slower: not the base
+        result("get", 16, 900, 10),
+        result("reference_get", 16, 1000, 10),
     ]
     add_ratios(results)
     assert results[1].ratio["rps"] == 0.35
     assert results[1].ratio["p99"] == 8.0
     assert results[3].ratio["rps"] == 0.27
+    assert results[1].ratio["reference"] == 0.8
+    assert results[3].ratio["reference"] == 0.75
+    assert results[9].ratio["reference"] == 0.9
+    assert "reference" not in results[6].ratio, "a reference is not compared with itself"
     report = Report(
         "now",
         {
@@ -125,9 +134,13 @@ def test_ratios_are_to_the_faster_ceiling_at_the_same_concurrency() -> None:
         "",
     )
     found = {t.name: t for t in targets(report)}
-    direct = found["ListSongs direct >= 35 % of the ceiling"]
+    direct = found["ListSongs direct >= 29 % of the echo ceiling"]
     assert direct == Target(direct.name, "c=16: 35 %, c=64: 27 %", False)
-    assert found["p99 of ListSongs at c=16 <= 50 ms"].met is True
+    to_reference = found["ListSongs direct / bare reference >= 0.8"]
+    assert to_reference == Target(to_reference.name, "c=16: 0.80, c=64: 0.75", False)
+    assert found["GetSong direct / bare reference >= 0.8"].met is True
+    p99 = found["p99 of ListSongs at c=16 <= 6 x the ceiling's p99"]
+    assert (p99.measured, p99.met) == ("40.0 ms, 8.0 x", False)
     assert found["SQLite: ListSongs direct >= 25 % of the ceiling"].met is None
     report.targets = [vars(t) for t in targets(report)]
     assert "NOT MET  ListSongs direct" in render(report)

@@ -1,0 +1,94 @@
+"""Statements built and compiled once per shape, run with each call's values.
+
+Building a SQLAlchemy statement (selects, derived tables and their column
+proxies) and generating its cache key cost more CPU here than PostgreSQL
+takes to answer it, so the store builds each *shape* of statement once (the
+resource, the kind of statement, the filter text, the order, whether a page
+token is given, ...) with bind parameters for each call's own values
+(tenant, ids, page size, the token's key values), and keeps the most recently
+used shapes.
+
+On PostgreSQL a statement goes straight to asyncpg as the SQL compiled once
+(asyncpg keeps it prepared on each connection), on a connection either
+without an explicit transaction or inside one that SQLAlchemy has already
+begun (`TenantDatabase` declares the tenant first, through SQLAlchemy, which
+sends the BEGIN). On SQLite statements go through SQLAlchemy (its compiled
+cache then skips the compiling).
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chorus_core.database_outage import is_outage
+
+CACHED_SHAPES = 256
+"""Statement shapes kept per service process (filters are clients' text: bounded)."""
+
+Rows = list[Sequence[Any]]
+
+
+class Statement:
+    """One statement shape: the SQLAlchemy statement, and on PostgreSQL its compiled SQL."""
+
+    def __init__(self, statement: Any, dialect: Dialect) -> None:
+        """`statement`: a SELECT or an INSERT (anything SQLAlchemy executes and compiles)."""
+        self.statement = statement
+        self._sql = ""
+        if dialect.name == "postgresql":
+            compiled = statement.compile(dialect=dialect)
+            self._sql = compiled.string
+            self._compiled = compiled
+            names = compiled.positiontup or []
+            self._names = list(names)
+            self._process = {
+                name: processor
+                for name in self._names
+                if (processor := compiled.binds[name].type.bind_processor(dialect)) is not None
+            }
+
+    async def rows(self, connection: AsyncConnection, values: Mapping[str, Any]) -> Rows:
+        """Every row, as tuples (see above for the transaction a connection may be in)."""
+        if not self._sql:
+            return list((await connection.execute(self.statement, dict(values))).all())
+        params = self._compiled.construct_params(dict(values))
+        process = self._process
+        arguments = [
+            process[name](params[name]) if name in process else params[name] for name in self._names
+        ]
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        try:
+            records = await driver.fetch(self._sql, *arguments)
+        except Exception as error:
+            if not (driver.is_closed() or is_outage(error)):
+                raise
+            # What SQLAlchemy does with a lost connection: the pool replaces it, and
+            # the error is one `Database` reports as an outage (UNAVAILABLE, NOT_SERVING).
+            await connection.invalidate()
+            raise exc.OperationalError(
+                self._sql, None, error, connection_invalidated=True
+            ) from error
+        return [tuple(record) for record in records]
+
+
+class StatementCache:
+    """The most recently used statement shapes, built on first use."""
+
+    def __init__(self, dialect: Dialect, size: int = CACHED_SHAPES) -> None:
+        self._dialect = dialect
+        self._size = size
+        self._shapes: OrderedDict[Hashable, Statement] = OrderedDict()
+
+    def get(self, shape: Hashable, build: Callable[[], Any]) -> Statement:
+        found = self._shapes.get(shape)
+        if found is None:
+            found = self._shapes[shape] = Statement(build(), self._dialect)
+            while len(self._shapes) > self._size:
+                self._shapes.popitem(last=False)
+        else:
+            self._shapes.move_to_end(shape)
+        return found
