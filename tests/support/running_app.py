@@ -46,6 +46,8 @@ async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIte
         CHORUS_GATEWAY_ADMIN=f"127.0.0.1:{admin}",
         CHORUS_GATEWAY_DIR=str(folder / "gateway"),
         CHORUS_GATEWAY_AUTH_RATE_PER_MINUTE=str(auth_rate_per_minute),
+        # Browser tests make many calls that need no token from one address.
+        CHORUS_GATEWAY_ANONYMOUS_RATE_PER_MINUTE="10000",
         CHORUS_WEB_PORT=str(web),
         CHORUS_AUTH_DATABASE_URL=f"sqlite:///{folder / 'auth.db'}",
         CHORUS_RESOURCE_DATABASE_URL=f"sqlite:///{folder / 'resource.db'}",
