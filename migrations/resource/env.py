@@ -1,7 +1,7 @@
 """Alembic environment of the resource database."""
 
 from chorus_core.alembic_env import run_migrations
-from chorus_resource import change_log  # noqa: F401  (the outbox table)
+from chorus_resource import change_log, operations  # noqa: F401  (outbox, operations)
 from chorus_resource.catalog import RESOURCES  # noqa: F401  (imports every resource's tables)
 from chorus_resource.models import Base
 from chorus_resource.settings import ResourceSettings

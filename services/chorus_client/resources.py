@@ -11,7 +11,8 @@ import asyncio
 import importlib
 import pkgutil
 import re
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -19,6 +20,9 @@ from google.protobuf import field_mask_pb2, message_factory
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
 import chorus.resource.v1 as resource_package
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
+from chorus_client.operations import OperationsClient
 from chorus_client.tokens import SessionTokens
 
 _OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
@@ -84,6 +88,11 @@ class ResourceClient:
         ]
         watch = methods.get(f"Watch{self._plural}")
         self._watch = None if watch is None else _callable(channel, service, watch, stream=True)
+        importing = methods.get(f"Import{self._plural}")
+        self._import = None if importing is None else _callable(channel, service, importing)
+        self._operations = OperationsClient(
+            operation_grpc.OperationServiceStub(channel), tokens, timeout
+        )
 
     def message(self, *values: Any, **fields: Any) -> Any:
         """A resource message: positional values fill the client-set fields in contract order."""
@@ -183,6 +192,34 @@ class ResourceClient:
                 failures += 1
             finally:
                 stream.cancel()
+
+    async def import_file(
+        self,
+        path: str | Path,
+        on_progress: Callable[[operation_pb.Operation], object] | None = None,
+    ) -> operation_pb.Operation:
+        """Import a .csv or .json file as a long-running operation; the finished operation.
+
+        `on_progress` gets the operation at each change (rows_done of
+        rows_total, row_errors). The import goes on on the server if this
+        call is abandoned: find it again with `jane.operations.list()`.
+        """
+        if self._import is None:
+            raise TypeError(f"the {self._plural} contract has no Import{self._plural} method")
+        path = Path(path)
+        formats = {".csv": operation_pb.IMPORT_FORMAT_CSV, ".json": operation_pb.IMPORT_FORMAT_JSON}
+        if path.suffix.lower() not in formats:
+            raise ValueError(f"{path.name}: import .csv or .json files")
+        call, request_type = self._import
+        request = request_type(document=path.read_bytes(), format=formats[path.suffix.lower()])
+        started: operation_pb.Operation = (
+            await self._tokens.call(call, request, self._timeout)
+        ).operation
+        latest = started
+        async for latest in self._operations.watch(started.name):
+            if on_progress is not None:
+                on_progress(latest)
+        return latest
 
     async def _call(self, verb: str, **request: Any) -> Any:
         call, request_type = self._calls[verb]

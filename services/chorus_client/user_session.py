@@ -7,6 +7,8 @@ import grpc
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
 from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
+from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
+from chorus_client.operations import OperationsClient
 from chorus_client.resources import ResourceClient, resource_services
 from chorus_client.tenants import TenantsClient
 from chorus_client.tokens import SessionTokens
@@ -33,6 +35,10 @@ class UserSession:
             for name, service in resource_services().items()
         }
         """Every resource of the active tenant by name: `songs`, `playlists`…"""
+        self.operations = OperationsClient(
+            operation_grpc.OperationServiceStub(resource_channel), self.tokens, timeout
+        )
+        """Long-running operations (imports) of the active tenant."""
 
     def __getattr__(self, name: str) -> ResourceClient:
         """`jane.songs`, `jane.playlists`: the resources of the active tenant."""

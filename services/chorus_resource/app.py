@@ -12,7 +12,9 @@ from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier
 from chorus_resource.catalog import RESOURCES
 from chorus_resource.database_role import refuse_rls_bypass
+from chorus_resource.import_runner import Imports
 from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
+from chorus_resource.operation_service import OperationService
 from chorus_resource.service import ResourceService
 from chorus_resource.settings import ResourceSettings
 from chorus_resource.tenant_database import TenantDatabase
@@ -33,9 +35,13 @@ def build_resource_server(
     verifier = AccessTokenVerifier(keys, settings.audience)
     watchers = Watchers(settings.watch_limits, db.engine)
     tenants = TenantDatabase(db, committed=watchers.changed)
+    imports = Imports(db, tenants, {r.singular: r for r in RESOURCES}, watchers.changed)
     server = GrpcServer(
         settings.server,
-        [ResourceService(resource, tenants, watchers).registration() for resource in RESOURCES],
+        [
+            *(ResourceService(r, tenants, watchers, imports).registration() for r in RESOURCES),
+            OperationService(tenants).registration(),
+        ],
         [
             LoggingInterceptor(),
             ErrorInterceptor(),
@@ -45,7 +51,7 @@ def build_resource_server(
         ],
         telemetry,
         readiness=readiness,
-        background=[keys.keep_loaded, watchers.follow_database],
+        background=[keys.keep_loaded, watchers.follow_database, imports.keep_running],
         stopping=[watchers.close],
         checks=[
             lambda: refuse_rls_bypass(db, settings.app_role, allowed=settings.allow_rls_bypass)

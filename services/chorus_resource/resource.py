@@ -172,6 +172,11 @@ class Resource:
         return self.references[field].child_table(self.table, self.singular.lower(), field)
 
     @property
+    def importable(self) -> bool:
+        """Whether the contract has an Import… method (ImportSongs): long-running imports."""
+        return f"Import{self.plural}" in self.service.methods_by_name
+
+    @property
     def watchable(self) -> bool:
         """Whether the contract has a Watch… method (WatchSongs): a change feed."""
         return f"Watch{self.plural}" in self.service.methods_by_name
@@ -179,7 +184,7 @@ class Resource:
     def method(self, verb: str) -> MethodDescriptor:
         """The method of a standard verb: method("Get") is GetSong, method("List") ListSongs,
         method("Watch") WatchSongs."""
-        name = f"{verb}{self.plural if verb in ('List', 'Watch') else self.singular}"
+        name = f"{verb}{self.plural if verb in ('List', 'Watch', 'Import') else self.singular}"
         method = self.service.methods_by_name.get(name)
         if method is None:
             raise ValueError(f"{self.service.full_name} has no method {name}")

@@ -50,6 +50,25 @@ def enable_tenant_isolation(table: str) -> None:
     )
 
 
+def grant_without_isolation(table: str) -> None:
+    """Let the service's role use a table that holds no tenant data (no policy on it).
+
+    For bookkeeping every server must see across tenants, such as the leases
+    of long-running operations (ids and times only).
+    """
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    if not _IDENTIFIER.fullmatch(table):
+        raise ValueError(f"not a plain table name: {table!r}")
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {app_role()}")
+
+
+def revoke_without_isolation(table: str) -> None:
+    """The downgrade of `grant_without_isolation`."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"REVOKE ALL ON {table} FROM {app_role()}")
+
+
 def disable_tenant_isolation(table: str) -> None:
     """The downgrade of `enable_tenant_isolation` (the role stays: it is shared)."""
     if op.get_bind().dialect.name != "postgresql":

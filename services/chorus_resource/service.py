@@ -18,7 +18,9 @@ from chorus_core.contract_rules import rule_violations
 from chorus_core.errors import Violations
 from chorus_core.server import ServiceRegistration
 from chorus_resource.filtering import parse_filter
+from chorus_resource.import_runner import Imports
 from chorus_resource.messages import MessageCodec, masked_fields
+from chorus_resource.operation_service import ResourceImport
 from chorus_resource.ordering import parse_order_by
 from chorus_resource.resource import Resource
 from chorus_resource.store import ListQuery
@@ -31,10 +33,13 @@ Behavior = Callable[[Any, Context], Awaitable[Any]]
 
 
 class ResourceService:
-    def __init__(self, resource: Resource, db: TenantDatabase, watchers: Watchers) -> None:
+    def __init__(
+        self, resource: Resource, db: TenantDatabase, watchers: Watchers, imports: Imports
+    ) -> None:
         self.resource = resource
         self._db = db
         self._watch = ResourceWatch(resource, db, watchers) if resource.watchable else None
+        self._import = ResourceImport(resource, db, imports) if resource.importable else None
         self._codec = MessageCodec(resource)
         self._field = resource.field_name
         self._responses = {
@@ -104,6 +109,9 @@ class ResourceService:
                 ("Delete", self.delete),
             )
         }
+        if self._import is not None:
+            method = self.resource.method("Import")
+            handlers[method.name] = _handler(method, self._import.start)
         if self._watch is not None:
             watch = self.resource.method("Watch")
             handlers[watch.name] = grpc.unary_stream_rpc_method_handler(

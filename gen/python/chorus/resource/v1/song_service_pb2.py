@@ -24,12 +24,13 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from chorus.resource.v1 import change_type_pb2 as chorus_dot_resource_dot_v1_dot_change__type__pb2
+from chorus.resource.v1 import operation_service_pb2 as chorus_dot_resource_dot_v1_dot_operation__service__pb2
 from chorus.type.v1 import text_rules_pb2 as chorus_dot_type_dot_v1_dot_text__rules__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%chorus/resource/v1/song_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a$chorus/resource/v1/change_type.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n\x04Song\x12\x1e\n\x02id\x18\x01 \x01(\tB\x0e\xbaH\x0br\x06\xc8\xb3\xae\xb1\x02\x01\xd8\x01\x01R\x02id\x12(\n\x04name\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x04name\x12,\n\x06\x61rtist\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x06\x61rtist\x12$\n\x04year\x18\x04 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xb4\x10(\xe8\x07H\x00R\x04year\x88\x01\x01\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedByB\x07\n\x05_year\"w\n\x11\x43reateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xc8\x01\x01R\x04song\x12,\n\nrequest_id\x18\x02 \x01(\tB\r\xbaH\nr\x08\x18@\xc0\xb3\xae\xb1\x02\x01R\trequestId\"B\n\x12\x43reateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"-\n\x0eGetSongRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"?\n\x0fGetSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"\xa8\x01\n\x10ListSongsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x8a\x01\n\x11ListSongsResponse\x12.\n\x05songs\x18\x01 \x03(\x0b\x32\x18.chorus.resource.v1.SongR\x05songs\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x86\x01\n\x11UpdateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xd8\x01\x03R\x04song\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"B\n\x12UpdateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"0\n\x11\x44\x65leteSongRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"\x14\n\x12\x44\x65leteSongResponse\"4\n\x11WatchSongsRequest\x12\x1f\n\x06\x63ursor\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x06\x63ursor\"\x8e\x01\n\x12WatchSongsResponse\x12\x32\n\x04type\x18\x01 \x01(\x0e\x32\x1e.chorus.resource.v1.ChangeTypeR\x04type\x12,\n\x04song\x18\x02 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\x12\x16\n\x06\x63ursor\x18\x03 \x01(\tR\x06\x63ursor2\xb1\x04\n\x0bSongService\x12[\n\nCreateSong\x12%.chorus.resource.v1.CreateSongRequest\x1a&.chorus.resource.v1.CreateSongResponse\x12R\n\x07GetSong\x12\".chorus.resource.v1.GetSongRequest\x1a#.chorus.resource.v1.GetSongResponse\x12X\n\tListSongs\x12$.chorus.resource.v1.ListSongsRequest\x1a%.chorus.resource.v1.ListSongsResponse\x12[\n\nUpdateSong\x12%.chorus.resource.v1.UpdateSongRequest\x1a&.chorus.resource.v1.UpdateSongResponse\x12[\n\nDeleteSong\x12%.chorus.resource.v1.DeleteSongRequest\x1a&.chorus.resource.v1.DeleteSongResponse\x12]\n\nWatchSongs\x12%.chorus.resource.v1.WatchSongsRequest\x1a&.chorus.resource.v1.WatchSongsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%chorus/resource/v1/song_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a$chorus/resource/v1/change_type.proto\x1a*chorus/resource/v1/operation_service.proto\x1a\x1f\x63horus/type/v1/text_rules.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n\x04Song\x12\x1e\n\x02id\x18\x01 \x01(\tB\x0e\xbaH\x0br\x06\xc8\xb3\xae\xb1\x02\x01\xd8\x01\x01R\x02id\x12(\n\x04name\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x04name\x12,\n\x06\x61rtist\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x01\xb0\xb3\xae\xb1\x02\x01\xc0\xb3\xae\xb1\x02\x01R\x06\x61rtist\x12$\n\x04year\x18\x04 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xb4\x10(\xe8\x07H\x00R\x04year\x88\x01\x01\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedByB\x07\n\x05_year\"w\n\x11\x43reateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xc8\x01\x01R\x04song\x12,\n\nrequest_id\x18\x02 \x01(\tB\r\xbaH\nr\x08\x18@\xc0\xb3\xae\xb1\x02\x01R\trequestId\"B\n\x12\x43reateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"-\n\x0eGetSongRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"?\n\x0fGetSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"\xa8\x01\n\x10ListSongsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\x12#\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x07orderBy\"\x8a\x01\n\x11ListSongsResponse\x12.\n\x05songs\x18\x01 \x03(\x0b\x32\x18.chorus.resource.v1.SongR\x05songs\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\x86\x01\n\x11UpdateSongRequest\x12\x34\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongB\x06\xbaH\x03\xd8\x01\x03R\x04song\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"B\n\x12UpdateSongResponse\x12,\n\x04song\x18\x01 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\"0\n\x11\x44\x65leteSongRequest\x12\x1b\n\x02id\x18\x01 \x01(\tB\x0b\xbaH\x08r\x06\xc8\xb3\xae\xb1\x02\x01R\x02id\"\x14\n\x12\x44\x65leteSongResponse\"4\n\x11WatchSongsRequest\x12\x1f\n\x06\x63ursor\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x06\x63ursor\"\x8e\x01\n\x12WatchSongsResponse\x12\x32\n\x04type\x18\x01 \x01(\x0e\x32\x1e.chorus.resource.v1.ChangeTypeR\x04type\x12,\n\x04song\x18\x02 \x01(\x0b\x32\x18.chorus.resource.v1.SongR\x04song\x12\x16\n\x06\x63ursor\x18\x03 \x01(\tR\x06\x63ursor\"\x7f\n\x12ImportSongsRequest\x12#\n\x08\x64ocument\x18\x01 \x01(\x0c\x42\x07\xbaH\x04z\x02\x10\x01R\x08\x64ocument\x12\x44\n\x06\x66ormat\x18\x02 \x01(\x0e\x32 .chorus.resource.v1.ImportFormatB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06\x66ormat\"R\n\x13ImportSongsResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation2\x91\x05\n\x0bSongService\x12[\n\nCreateSong\x12%.chorus.resource.v1.CreateSongRequest\x1a&.chorus.resource.v1.CreateSongResponse\x12R\n\x07GetSong\x12\".chorus.resource.v1.GetSongRequest\x1a#.chorus.resource.v1.GetSongResponse\x12X\n\tListSongs\x12$.chorus.resource.v1.ListSongsRequest\x1a%.chorus.resource.v1.ListSongsResponse\x12[\n\nUpdateSong\x12%.chorus.resource.v1.UpdateSongRequest\x1a&.chorus.resource.v1.UpdateSongResponse\x12[\n\nDeleteSong\x12%.chorus.resource.v1.DeleteSongRequest\x1a&.chorus.resource.v1.DeleteSongResponse\x12]\n\nWatchSongs\x12%.chorus.resource.v1.WatchSongsRequest\x1a&.chorus.resource.v1.WatchSongsResponse0\x01\x12^\n\x0bImportSongs\x12&.chorus.resource.v1.ImportSongsRequest\x1a\'.chorus.resource.v1.ImportSongsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -64,32 +65,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETESONGREQUEST'].fields_by_name['id']._serialized_options = b'\272H\010r\006\310\263\256\261\002\001'
   _globals['_WATCHSONGSREQUEST'].fields_by_name['cursor']._loaded_options = None
   _globals['_WATCHSONGSREQUEST'].fields_by_name['cursor']._serialized_options = b'\272H\004r\002\030d'
-  _globals['_SONG']._serialized_start=229
-  _globals['_SONG']._serialized_end=555
-  _globals['_CREATESONGREQUEST']._serialized_start=557
-  _globals['_CREATESONGREQUEST']._serialized_end=676
-  _globals['_CREATESONGRESPONSE']._serialized_start=678
-  _globals['_CREATESONGRESPONSE']._serialized_end=744
-  _globals['_GETSONGREQUEST']._serialized_start=746
-  _globals['_GETSONGREQUEST']._serialized_end=791
-  _globals['_GETSONGRESPONSE']._serialized_start=793
-  _globals['_GETSONGRESPONSE']._serialized_end=856
-  _globals['_LISTSONGSREQUEST']._serialized_start=859
-  _globals['_LISTSONGSREQUEST']._serialized_end=1027
-  _globals['_LISTSONGSRESPONSE']._serialized_start=1030
-  _globals['_LISTSONGSRESPONSE']._serialized_end=1168
-  _globals['_UPDATESONGREQUEST']._serialized_start=1171
-  _globals['_UPDATESONGREQUEST']._serialized_end=1305
-  _globals['_UPDATESONGRESPONSE']._serialized_start=1307
-  _globals['_UPDATESONGRESPONSE']._serialized_end=1373
-  _globals['_DELETESONGREQUEST']._serialized_start=1375
-  _globals['_DELETESONGREQUEST']._serialized_end=1423
-  _globals['_DELETESONGRESPONSE']._serialized_start=1425
-  _globals['_DELETESONGRESPONSE']._serialized_end=1445
-  _globals['_WATCHSONGSREQUEST']._serialized_start=1447
-  _globals['_WATCHSONGSREQUEST']._serialized_end=1499
-  _globals['_WATCHSONGSRESPONSE']._serialized_start=1502
-  _globals['_WATCHSONGSRESPONSE']._serialized_end=1644
-  _globals['_SONGSERVICE']._serialized_start=1647
-  _globals['_SONGSERVICE']._serialized_end=2208
+  _globals['_IMPORTSONGSREQUEST'].fields_by_name['document']._loaded_options = None
+  _globals['_IMPORTSONGSREQUEST'].fields_by_name['document']._serialized_options = b'\272H\004z\002\020\001'
+  _globals['_IMPORTSONGSREQUEST'].fields_by_name['format']._loaded_options = None
+  _globals['_IMPORTSONGSREQUEST'].fields_by_name['format']._serialized_options = b'\272H\007\202\001\004\020\001 \000'
+  _globals['_SONG']._serialized_start=273
+  _globals['_SONG']._serialized_end=599
+  _globals['_CREATESONGREQUEST']._serialized_start=601
+  _globals['_CREATESONGREQUEST']._serialized_end=720
+  _globals['_CREATESONGRESPONSE']._serialized_start=722
+  _globals['_CREATESONGRESPONSE']._serialized_end=788
+  _globals['_GETSONGREQUEST']._serialized_start=790
+  _globals['_GETSONGREQUEST']._serialized_end=835
+  _globals['_GETSONGRESPONSE']._serialized_start=837
+  _globals['_GETSONGRESPONSE']._serialized_end=900
+  _globals['_LISTSONGSREQUEST']._serialized_start=903
+  _globals['_LISTSONGSREQUEST']._serialized_end=1071
+  _globals['_LISTSONGSRESPONSE']._serialized_start=1074
+  _globals['_LISTSONGSRESPONSE']._serialized_end=1212
+  _globals['_UPDATESONGREQUEST']._serialized_start=1215
+  _globals['_UPDATESONGREQUEST']._serialized_end=1349
+  _globals['_UPDATESONGRESPONSE']._serialized_start=1351
+  _globals['_UPDATESONGRESPONSE']._serialized_end=1417
+  _globals['_DELETESONGREQUEST']._serialized_start=1419
+  _globals['_DELETESONGREQUEST']._serialized_end=1467
+  _globals['_DELETESONGRESPONSE']._serialized_start=1469
+  _globals['_DELETESONGRESPONSE']._serialized_end=1489
+  _globals['_WATCHSONGSREQUEST']._serialized_start=1491
+  _globals['_WATCHSONGSREQUEST']._serialized_end=1543
+  _globals['_WATCHSONGSRESPONSE']._serialized_start=1546
+  _globals['_WATCHSONGSRESPONSE']._serialized_end=1688
+  _globals['_IMPORTSONGSREQUEST']._serialized_start=1690
+  _globals['_IMPORTSONGSREQUEST']._serialized_end=1817
+  _globals['_IMPORTSONGSRESPONSE']._serialized_start=1819
+  _globals['_IMPORTSONGSRESPONSE']._serialized_end=1901
+  _globals['_SONGSERVICE']._serialized_start=1904
+  _globals['_SONGSERVICE']._serialized_end=2561
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from chorus.resource.v1 import change_type_pb2 as _change_type_pb2
+from chorus.resource.v1 import operation_service_pb2 as _operation_service_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
@@ -405,3 +406,53 @@ class WatchSongsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WatchSongsResponse: _TypeAlias = WatchSongsResponse  # noqa: Y015
+
+@_typing.final
+class ImportSongsRequest(_message.Message):
+    """Request of ImportSongs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DOCUMENT_FIELD_NUMBER: _builtins.int
+    FORMAT_FIELD_NUMBER: _builtins.int
+    document: _builtins.bytes
+    """The document, in `format`."""
+    format: _operation_service_pb2.ImportFormat.ValueType
+    """Its format."""
+    def __init__(
+        self,
+        *,
+        document: _builtins.bytes = ...,
+        format: _operation_service_pb2.ImportFormat.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document", b"document", "format", b"format"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportSongsRequest: _TypeAlias = ImportSongsRequest  # noqa: Y015
+
+@_typing.final
+class ImportSongsResponse(_message.Message):
+    """Response of ImportSongs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OPERATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def operation(self) -> _operation_service_pb2.Operation:
+        """The import, just started: follow it with OperationService."""
+
+    def __init__(
+        self,
+        *,
+        operation: _operation_service_pb2.Operation | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["operation", b"operation"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["operation", b"operation"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportSongsResponse: _TypeAlias = ImportSongsResponse  # noqa: Y015

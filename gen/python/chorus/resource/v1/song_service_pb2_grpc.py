@@ -71,6 +71,11 @@ class SongServiceStub:
                 request_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsRequest.SerializeToString,
                 response_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsResponse.FromString,
                 _registered_method=True)
+        self.ImportSongs = channel.unary_unary(
+                '/chorus.resource.v1.SongService/ImportSongs',
+                request_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.ImportSongsRequest.SerializeToString,
+                response_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.ImportSongsResponse.FromString,
+                _registered_method=True)
 
 
 class SongServiceServicer:
@@ -144,6 +149,22 @@ class SongServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportSongs(self, request, context):
+        """Add many songs from a CSV or JSON document, as a long-running operation.
+
+        Returns at once an Operation (see OperationService) that imports the rows
+        in the background, in batches that each commit, and reports progress and
+        each refused row ("line 12: year must be …"; "item 12: …" in JSON). Rows
+        are imported at most once, even if the server running the import dies
+        and another takes it up. CSV columns (header line): name, artist, year.
+        A document that cannot be read is INVALID_ARGUMENT naming the line; more
+        than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+        Viewers may not import.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SongServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -176,6 +197,11 @@ def add_SongServiceServicer_to_server(servicer, server):
                     servicer.WatchSongs,
                     request_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsRequest.FromString,
                     response_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsResponse.SerializeToString,
+            ),
+            'ImportSongs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportSongs,
+                    request_deserializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.ImportSongsRequest.FromString,
+                    response_serializer=chorus_dot_resource_dot_v1_dot_song__service__pb2.ImportSongsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -347,6 +373,33 @@ class SongService:
             '/chorus.resource.v1.SongService/WatchSongs',
             chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsRequest.SerializeToString,
             chorus_dot_resource_dot_v1_dot_song__service__pb2.WatchSongsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportSongs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chorus.resource.v1.SongService/ImportSongs',
+            chorus_dot_resource_dot_v1_dot_song__service__pb2.ImportSongsRequest.SerializeToString,
+            chorus_dot_resource_dot_v1_dot_song__service__pb2.ImportSongsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -75,6 +75,18 @@ class SongServiceStub:
     access token expires: resume with a fresh token and the last cursor.
     Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
     """
+    ImportSongs: _grpc.UnaryUnaryMultiCallable[_song_service_pb2.ImportSongsRequest, _song_service_pb2.ImportSongsResponse]
+    """Add many songs from a CSV or JSON document, as a long-running operation.
+
+    Returns at once an Operation (see OperationService) that imports the rows
+    in the background, in batches that each commit, and reports progress and
+    each refused row ("line 12: year must be …"; "item 12: …" in JSON). Rows
+    are imported at most once, even if the server running the import dies
+    and another takes it up. CSV columns (header line): name, artist, year.
+    A document that cannot be read is INVALID_ARGUMENT naming the line; more
+    than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+    Viewers may not import.
+    """
 
 @_typing.type_check_only
 class SongServiceAsyncStub(SongServiceStub):
@@ -122,6 +134,18 @@ class SongServiceAsyncStub(SongServiceStub):
     INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
     access token expires: resume with a fresh token and the last cursor.
     Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+    """
+    ImportSongs: _aio.UnaryUnaryMultiCallable[_song_service_pb2.ImportSongsRequest, _song_service_pb2.ImportSongsResponse]  # type: ignore[assignment]
+    """Add many songs from a CSV or JSON document, as a long-running operation.
+
+    Returns at once an Operation (see OperationService) that imports the rows
+    in the background, in batches that each commit, and reports progress and
+    each refused row ("line 12: year must be …"; "item 12: …" in JSON). Rows
+    are imported at most once, even if the server running the import dies
+    and another takes it up. CSV columns (header line): name, artist, year.
+    A document that cannot be read is INVALID_ARGUMENT naming the line; more
+    than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+    Viewers may not import.
     """
 
 class SongServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -203,6 +227,24 @@ class SongServiceServicer(metaclass=_abc_1.ABCMeta):
         INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
         access token expires: resume with a fresh token and the last cursor.
         Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
+        """
+
+    @_abc_1.abstractmethod
+    def ImportSongs(
+        self,
+        request: _song_service_pb2.ImportSongsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_song_service_pb2.ImportSongsResponse, _abc.Awaitable[_song_service_pb2.ImportSongsResponse]]:
+        """Add many songs from a CSV or JSON document, as a long-running operation.
+
+        Returns at once an Operation (see OperationService) that imports the rows
+        in the background, in batches that each commit, and reports progress and
+        each refused row ("line 12: year must be …"; "item 12: …" in JSON). Rows
+        are imported at most once, even if the server running the import dies
+        and another takes it up. CSV columns (header line): name, artist, year.
+        A document that cannot be read is INVALID_ARGUMENT naming the line; more
+        than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+        Viewers may not import.
         """
 
 def add_SongServiceServicer_to_server(servicer: SongServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -7,6 +7,8 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { ChangeType } from "./change_type_pb.js";
 import { file_chorus_resource_v1_change_type } from "./change_type_pb.js";
+import type { ImportFormat, Operation } from "./operation_service_pb.js";
+import { file_chorus_resource_v1_operation_service } from "./operation_service_pb.js";
 import { file_chorus_type_v1_text_rules } from "../../type/v1/text_rules_pb.js";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chorus/resource/v1/song_service.proto.
  */
 export const file_chorus_resource_v1_song_service: GenFile = /*@__PURE__*/
-  fileDesc("CiVjaG9ydXMvcmVzb3VyY2UvdjEvc29uZ19zZXJ2aWNlLnByb3RvEhJjaG9ydXMucmVzb3VyY2UudjEiiwIKBFNvbmcSGgoCaWQYASABKAlCDrpIC9gBAXIGyLOusQIBEiIKBG5hbWUYAiABKAlCFLpIEXIPsLOusQIBwLOusQIBGMgBEiQKBmFydGlzdBgDIAEoCUIUukgRcg+ws66xAgHAs66xAgEYyAESHgoEeWVhchgEIAEoBUILukgIGgYYtBAo6AdIAIgBARIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYByABKAlCBwoFX3llYXIiZgoRQ3JlYXRlU29uZ1JlcXVlc3QSLgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nQga6SAPIAQESIQoKcmVxdWVzdF9pZBgCIAEoCUINukgKcgjAs66xAgEYQCI8ChJDcmVhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIikKDkdldFNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASI5Cg9HZXRTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIoIBChBMaXN0U29uZ3NSZXF1ZXN0EhoKCXBhZ2Vfc2l6ZRgBIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIYCgZmaWx0ZXIYAyABKAlCCLpIBXIDGOgHEhoKCG9yZGVyX2J5GAQgASgJQgi6SAVyAxjIASJpChFMaXN0U29uZ3NSZXNwb25zZRInCgVzb25ncxgBIAMoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFInQKEVVwZGF0ZVNvbmdSZXF1ZXN0Ei4KBHNvbmcYASABKAsyGC5jaG9ydXMucmVzb3VyY2UudjEuU29uZ0IGukgD2AEDEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI8ChJVcGRhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIiwKEURlbGV0ZVNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASIUChJEZWxldGVTb25nUmVzcG9uc2UiLAoRV2F0Y2hTb25nc1JlcXVlc3QSFwoGY3Vyc29yGAEgASgJQge6SARyAhhkInoKEldhdGNoU29uZ3NSZXNwb25zZRIsCgR0eXBlGAEgASgOMh4uY2hvcnVzLnJlc291cmNlLnYxLkNoYW5nZVR5cGUSJgoEc29uZxgCIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEg4KBmN1cnNvchgDIAEoCTKxBAoLU29uZ1NlcnZpY2USWwoKQ3JlYXRlU29uZxIlLmNob3J1cy5yZXNvdXJjZS52MS5DcmVhdGVTb25nUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5DcmVhdGVTb25nUmVzcG9uc2USUgoHR2V0U29uZxIiLmNob3J1cy5yZXNvdXJjZS52MS5HZXRTb25nUmVxdWVzdBojLmNob3J1cy5yZXNvdXJjZS52MS5HZXRTb25nUmVzcG9uc2USWAoJTGlzdFNvbmdzEiQuY2hvcnVzLnJlc291cmNlLnYxLkxpc3RTb25nc1JlcXVlc3QaJS5jaG9ydXMucmVzb3VyY2UudjEuTGlzdFNvbmdzUmVzcG9uc2USWwoKVXBkYXRlU29uZxIlLmNob3J1cy5yZXNvdXJjZS52MS5VcGRhdGVTb25nUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5VcGRhdGVTb25nUmVzcG9uc2USWwoKRGVsZXRlU29uZxIlLmNob3J1cy5yZXNvdXJjZS52MS5EZWxldGVTb25nUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5EZWxldGVTb25nUmVzcG9uc2USXQoKV2F0Y2hTb25ncxIlLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaFNvbmdzUmVxdWVzdBomLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaFNvbmdzUmVzcG9uc2UwAWIGcHJvdG8z", [file_buf_validate_validate, file_chorus_resource_v1_change_type, file_chorus_type_v1_text_rules, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CiVjaG9ydXMvcmVzb3VyY2UvdjEvc29uZ19zZXJ2aWNlLnByb3RvEhJjaG9ydXMucmVzb3VyY2UudjEiiwIKBFNvbmcSGgoCaWQYASABKAlCDrpIC9gBAXIGyLOusQIBEiIKBG5hbWUYAiABKAlCFLpIEXIPsLOusQIBwLOusQIBGMgBEiQKBmFydGlzdBgDIAEoCUIUukgRcg+ws66xAgHAs66xAgEYyAESHgoEeWVhchgEIAEoBUILukgIGgYYtBAo6AdIAIgBARIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYByABKAlCBwoFX3llYXIiZgoRQ3JlYXRlU29uZ1JlcXVlc3QSLgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nQga6SAPIAQESIQoKcmVxdWVzdF9pZBgCIAEoCUINukgKcgjAs66xAgEYQCI8ChJDcmVhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIikKDkdldFNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASI5Cg9HZXRTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIoIBChBMaXN0U29uZ3NSZXF1ZXN0EhoKCXBhZ2Vfc2l6ZRgBIAEoBUIHukgEGgIoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIYCgZmaWx0ZXIYAyABKAlCCLpIBXIDGOgHEhoKCG9yZGVyX2J5GAQgASgJQgi6SAVyAxjIASJpChFMaXN0U29uZ3NSZXNwb25zZRInCgVzb25ncxgBIAMoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFInQKEVVwZGF0ZVNvbmdSZXF1ZXN0Ei4KBHNvbmcYASABKAsyGC5jaG9ydXMucmVzb3VyY2UudjEuU29uZ0IGukgD2AEDEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI8ChJVcGRhdGVTb25nUmVzcG9uc2USJgoEc29uZxgBIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nIiwKEURlbGV0ZVNvbmdSZXF1ZXN0EhcKAmlkGAEgASgJQgu6SAhyBsizrrECASIUChJEZWxldGVTb25nUmVzcG9uc2UiLAoRV2F0Y2hTb25nc1JlcXVlc3QSFwoGY3Vyc29yGAEgASgJQge6SARyAhhkInoKEldhdGNoU29uZ3NSZXNwb25zZRIsCgR0eXBlGAEgASgOMh4uY2hvcnVzLnJlc291cmNlLnYxLkNoYW5nZVR5cGUSJgoEc29uZxgCIAEoCzIYLmNob3J1cy5yZXNvdXJjZS52MS5Tb25nEg4KBmN1cnNvchgDIAEoCSJtChJJbXBvcnRTb25nc1JlcXVlc3QSGQoIZG9jdW1lbnQYASABKAxCB7pIBHoCEAESPAoGZm9ybWF0GAIgASgOMiAuY2hvcnVzLnJlc291cmNlLnYxLkltcG9ydEZvcm1hdEIKukgHggEEEAEgACJHChNJbXBvcnRTb25nc1Jlc3BvbnNlEjAKCW9wZXJhdGlvbhgBIAEoCzIdLmNob3J1cy5yZXNvdXJjZS52MS5PcGVyYXRpb24ykQUKC1NvbmdTZXJ2aWNlElsKCkNyZWF0ZVNvbmcSJS5jaG9ydXMucmVzb3VyY2UudjEuQ3JlYXRlU29uZ1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuQ3JlYXRlU29uZ1Jlc3BvbnNlElIKB0dldFNvbmcSIi5jaG9ydXMucmVzb3VyY2UudjEuR2V0U29uZ1JlcXVlc3QaIy5jaG9ydXMucmVzb3VyY2UudjEuR2V0U29uZ1Jlc3BvbnNlElgKCUxpc3RTb25ncxIkLmNob3J1cy5yZXNvdXJjZS52MS5MaXN0U29uZ3NSZXF1ZXN0GiUuY2hvcnVzLnJlc291cmNlLnYxLkxpc3RTb25nc1Jlc3BvbnNlElsKClVwZGF0ZVNvbmcSJS5jaG9ydXMucmVzb3VyY2UudjEuVXBkYXRlU29uZ1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuVXBkYXRlU29uZ1Jlc3BvbnNlElsKCkRlbGV0ZVNvbmcSJS5jaG9ydXMucmVzb3VyY2UudjEuRGVsZXRlU29uZ1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuRGVsZXRlU29uZ1Jlc3BvbnNlEl0KCldhdGNoU29uZ3MSJS5jaG9ydXMucmVzb3VyY2UudjEuV2F0Y2hTb25nc1JlcXVlc3QaJi5jaG9ydXMucmVzb3VyY2UudjEuV2F0Y2hTb25nc1Jlc3BvbnNlMAESXgoLSW1wb3J0U29uZ3MSJi5jaG9ydXMucmVzb3VyY2UudjEuSW1wb3J0U29uZ3NSZXF1ZXN0GicuY2hvcnVzLnJlc291cmNlLnYxLkltcG9ydFNvbmdzUmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_chorus_resource_v1_change_type, file_chorus_resource_v1_operation_service, file_chorus_type_v1_text_rules, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A song of a tenant.
@@ -405,6 +407,55 @@ export const WatchSongsResponseSchema: GenMessage<WatchSongsResponse> = /*@__PUR
   messageDesc(file_chorus_resource_v1_song_service, 12);
 
 /**
+ * Request of ImportSongs.
+ *
+ * @generated from message chorus.resource.v1.ImportSongsRequest
+ */
+export type ImportSongsRequest = Message<"chorus.resource.v1.ImportSongsRequest"> & {
+  /**
+   * The document, in `format`.
+   *
+   * @generated from field: bytes document = 1;
+   */
+  document: Uint8Array;
+
+  /**
+   * Its format.
+   *
+   * @generated from field: chorus.resource.v1.ImportFormat format = 2;
+   */
+  format: ImportFormat;
+};
+
+/**
+ * Describes the message chorus.resource.v1.ImportSongsRequest.
+ * Use `create(ImportSongsRequestSchema)` to create a new message.
+ */
+export const ImportSongsRequestSchema: GenMessage<ImportSongsRequest> = /*@__PURE__*/
+  messageDesc(file_chorus_resource_v1_song_service, 13);
+
+/**
+ * Response of ImportSongs.
+ *
+ * @generated from message chorus.resource.v1.ImportSongsResponse
+ */
+export type ImportSongsResponse = Message<"chorus.resource.v1.ImportSongsResponse"> & {
+  /**
+   * The import, just started: follow it with OperationService.
+   *
+   * @generated from field: chorus.resource.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message chorus.resource.v1.ImportSongsResponse.
+ * Use `create(ImportSongsResponseSchema)` to create a new message.
+ */
+export const ImportSongsResponseSchema: GenMessage<ImportSongsResponse> = /*@__PURE__*/
+  messageDesc(file_chorus_resource_v1_song_service, 14);
+
+/**
  * SongService keeps the songs of the caller's active tenant.
  *
  * Every call needs `authorization: Bearer <access token>` in its metadata;
@@ -494,6 +545,25 @@ export const SongService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchSongsRequestSchema;
     output: typeof WatchSongsResponseSchema;
+  },
+  /**
+   * Add many songs from a CSV or JSON document, as a long-running operation.
+   *
+   * Returns at once an Operation (see OperationService) that imports the rows
+   * in the background, in batches that each commit, and reports progress and
+   * each refused row ("line 12: year must be …"; "item 12: …" in JSON). Rows
+   * are imported at most once, even if the server running the import dies
+   * and another takes it up. CSV columns (header line): name, artist, year.
+   * A document that cannot be read is INVALID_ARGUMENT naming the line; more
+   * than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+   * Viewers may not import.
+   *
+   * @generated from rpc chorus.resource.v1.SongService.ImportSongs
+   */
+  importSongs: {
+    methodKind: "unary";
+    input: typeof ImportSongsRequestSchema;
+    output: typeof ImportSongsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_chorus_resource_v1_song_service, 0);

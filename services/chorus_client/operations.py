@@ -1,0 +1,49 @@
+"""Long-running operations of the active tenant (imports): read, list, follow, cancel."""
+
+from __future__ import annotations  # the Async stubs exist in type stubs only
+
+from collections.abc import AsyncGenerator
+
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
+from chorus_client.tokens import SessionTokens
+
+
+class OperationsClient:
+    def __init__(
+        self, stub: operation_grpc.OperationServiceAsyncStub, tokens: SessionTokens, timeout: float
+    ) -> None:
+        self._stub = stub
+        self._tokens = tokens
+        self._timeout = timeout
+
+    async def get(self, name: str) -> operation_pb.Operation:
+        request = operation_pb.GetOperationRequest(name=name)
+        return (await self._tokens.call(self._stub.GetOperation, request, self._timeout)).operation
+
+    async def list(self) -> list[operation_pb.Operation]:
+        """The tenant's most recent operations, newest first."""
+        request = operation_pb.ListOperationsRequest()
+        response = await self._tokens.call(self._stub.ListOperations, request, self._timeout)
+        return list(response.operations)
+
+    async def cancel(self, name: str) -> operation_pb.Operation:
+        request = operation_pb.CancelOperationRequest(name=name)
+        response = await self._tokens.call(self._stub.CancelOperation, request, self._timeout)
+        return response.operation
+
+    async def watch(self, name: str) -> AsyncGenerator[operation_pb.Operation, None]:
+        """The operation now, then at each change, until it is done (resumed past token expiry)."""
+        while True:
+            stream = self._stub.WatchOperation(
+                operation_pb.WatchOperationRequest(name=name),
+                metadata=await self._tokens.metadata(),
+            )
+            try:
+                async for response in stream:
+                    yield response.operation
+                    if response.operation.done:
+                        return
+            finally:
+                stream.cancel()
+            # The stream ended before the operation did (the token expired): again.

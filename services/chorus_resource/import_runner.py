@@ -1,0 +1,172 @@
+"""Runs imports in the background of a resource server, and takes up those of dead servers.
+
+An import works batch by batch: each batch's rows, its progress and a
+heartbeat of its lease commit in one transaction (the tenant declared, so
+row-level security applies), and each row's idempotency key is derived from
+the operation and the row's line (`import:<operation id>:<line>`), so a row
+is never stored twice, whoever runs the batch again. The position to go on
+from is read, under a row lock, from the operation itself at each batch.
+
+Every server renews the leases of the imports it runs every
+`HEARTBEAT_SECONDS`, and takes up any lease not renewed for `STALE_SECONDS`
+(its server died, was killed, or lost the database): the work goes on where
+the last committed batch ended. Cancelling sets a flag any server sees at
+its next batch. The caller going away changes nothing: the work belongs to
+the server, not to the call.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus_core.caller import Caller
+from chorus_core.database import Database
+from chorus_core.sqltypes import utcnow
+from chorus_resource import operations
+from chorus_resource.import_document import read_rows
+from chorus_resource.messages import MessageCodec
+from chorus_resource.resource import Resource
+from chorus_resource.store import ResourceStore
+from chorus_resource.tenant_database import TenantDatabase
+
+_log = logging.getLogger("chorus.imports")
+
+BATCH_ROWS = 200
+SQLITE_PAUSE_SECONDS = 0.12
+"""Between batches on SQLite, longer than the longest wait of SQLite's busy handler (100 ms),
+so other writers (calls, cancels, heartbeats) get their turn at the one write lock."""
+HEARTBEAT_SECONDS = 3.0
+STALE_SECONDS = 15.0
+
+
+class Imports:
+    def __init__(
+        self,
+        db: Database,
+        tenants: TenantDatabase,
+        resources: Mapping[str, Resource],
+        committed: Callable[[str], None],
+    ) -> None:
+        self.owner = str(uuid.uuid4())
+        """This server process, as lease owner."""
+        self._db = db
+        self._tenants = tenants
+        self._codecs = {name: MessageCodec(resource) for name, resource in resources.items()}
+        self._committed = committed
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._pause = SQLITE_PAUSE_SECONDS if db.engine.dialect.name == "sqlite" else 0.0
+
+    def run(self, tenant_id: str, operation_id: str) -> None:
+        """Work on the operation in the background (its lease is this server's)."""
+        if operation_id in self._running:
+            return
+        task = asyncio.get_running_loop().create_task(self._run(tenant_id, operation_id))
+        self._running[operation_id] = task
+        task.add_done_callback(lambda _task: self._running.pop(operation_id, None))
+
+    async def keep_running(self) -> None:
+        """Renew this server's leases and take up stale ones, until cancelled."""
+        try:
+            while True:
+                try:
+                    await self._renew_and_take_up()
+                except Exception as error:  # the database is away: try again next time
+                    _log.warning("import leases not renewed: %s", type(error).__name__)
+                await asyncio.sleep(HEARTBEAT_SECONDS)
+        finally:
+            for task in list(self._running.values()):
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    async def _renew_and_take_up(self) -> None:
+        async with self._db.write_connection() as connection:
+            await operations.heartbeat(connection, self.owner, list(self._running))
+            stale = await operations.stale_leases(
+                connection, utcnow() - timedelta(seconds=STALE_SECONDS)
+            )
+            taken = [
+                lease for lease in stale if await operations.claim(connection, lease, self.owner)
+            ]
+        for lease in taken:
+            _log.info("taking up operation %s", lease.operation_id)
+            self.run(lease.tenant, lease.operation_id)
+
+    async def _run(self, tenant_id: str, operation_id: str) -> None:
+        try:
+            await self._work(tenant_id, operation_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Left to its lease: this or another server takes it up once stale.
+            _log.exception("import %s stopped; it is taken up again later", operation_id)
+
+    async def _work(self, tenant_id: str, operation_id: str) -> None:
+        system = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
+        async with self._tenants.transaction(system) as connection:
+            first = await operations.get(connection, tenant_id, operation_id)
+            document = await operations.document_of(connection, tenant_id, operation_id)
+        if first.state != operation_pb.OPERATION_STATE_RUNNING:
+            return
+        codec = self._codecs.get(first.resource)
+        if codec is None or document is None:
+            await self._finish(
+                system,
+                operation_id,
+                operation_pb.OPERATION_STATE_FAILED,
+                "this server cannot run it: its resource or document is missing",
+            )
+            return
+        try:
+            rows = read_rows(codec.resource, document, first.document_format)
+        except Exception as error:
+            await self._finish(
+                system, operation_id, operation_pb.OPERATION_STATE_FAILED, str(error)
+            )
+            return
+        caller = Caller(
+            user_id=first.created_by, tenant_id=tenant_id, role=first.creator_role, token_id=""
+        )
+        while True:
+            async with self._tenants.transaction(caller, write=True) as connection:
+                current = await operations.get(connection, tenant_id, operation_id, lock=True)
+                if current.state != operation_pb.OPERATION_STATE_RUNNING:
+                    return
+                if current.cancel_requested:
+                    await operations.finish(
+                        connection, tenant_id, operation_id, operation_pb.OPERATION_STATE_CANCELLED
+                    )
+                    break
+                if current.rows_done >= len(rows):
+                    await operations.finish(
+                        connection, tenant_id, operation_id, operation_pb.OPERATION_STATE_SUCCEEDED
+                    )
+                    break
+                batch = rows[current.rows_done : current.rows_done + BATCH_ROWS]
+                store = ResourceStore(connection, codec, caller)
+                imported, rejected = 0, []
+                for row in batch:
+                    if row.item is None:
+                        rejected.append(row.error)
+                        continue
+                    await store.create(row.item, f"import:{operation_id}:{row.line}")
+                    imported += 1
+                await operations.record_batch(
+                    connection,
+                    current,
+                    rows_done=current.rows_done + len(batch),
+                    imported=imported,
+                    rejected=rejected,
+                )
+                await operations.heartbeat(connection, self.owner, [operation_id])
+            self._committed(tenant_id)
+            await asyncio.sleep(self._pause)
+        self._committed(tenant_id)
+
+    async def _finish(self, caller: Caller, operation_id: str, state: int, error: str) -> None:
+        async with self._tenants.transaction(caller, write=True) as connection:
+            await operations.finish(connection, caller.tenant_id, operation_id, state, error)

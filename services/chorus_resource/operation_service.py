@@ -1,0 +1,126 @@
+"""OperationService (Get, List, Watch, Cancel) and the Import… method of any resource.
+
+Operations are read and cancelled in the caller's tenant only (another
+tenant's is NOT_FOUND); starting or cancelling one needs a role that may
+change resources. The work itself runs in `chorus_resource.import_runner`.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from google.protobuf import message_factory
+
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
+from chorus_core.caller import Caller, current_caller
+from chorus_core.errors import PermissionDenied, Unauthenticated
+from chorus_core.roles import Permission, allows
+from chorus_core.server import ServiceRegistration
+from chorus_resource import operations
+from chorus_resource.import_document import read_rows
+from chorus_resource.import_runner import Imports
+from chorus_resource.resource import Resource
+from chorus_resource.tenant_database import TenantDatabase
+
+WATCH_POLL_SECONDS = 0.5
+"""How often WatchOperation looks at its operation (any server may be running it)."""
+
+
+def _may_change(caller: Caller, what: str) -> None:
+    if not allows(caller.role, Permission.CHANGE_RESOURCES):
+        raise PermissionDenied(f"your role in this tenant ({caller.role}) cannot {what}")
+
+
+class ResourceImport:
+    """The Import… method of one resource (ImportSongs): check the document, start the work."""
+
+    def __init__(self, resource: Resource, tenants: TenantDatabase, imports: Imports) -> None:
+        self._resource = resource
+        self._tenants = tenants
+        self._imports = imports
+        self._kind = f"Import{resource.plural}"
+        self._response = message_factory.GetMessageClass(resource.method("Import").output_type)
+
+    async def start(self, request: Any, _context: object) -> Any:
+        caller = current_caller()
+        _may_change(caller, "import")
+        rows = read_rows(self._resource, request.document, request.format)
+        async with self._tenants.transaction(caller, write=True) as connection:
+            operation_id = await operations.start(
+                connection,
+                tenant_id=caller.tenant_id,
+                created_by=caller.user_id,
+                creator_role=caller.role,
+                kind=self._kind,
+                resource=self._resource.singular,
+                document=request.document,
+                document_format=request.format,
+                rows_total=len(rows),
+                owner=self._imports.owner,
+            )
+        self._imports.run(caller.tenant_id, operation_id)
+        async with self._tenants.transaction(caller) as connection:
+            row = await operations.get(connection, caller.tenant_id, operation_id)
+        return self._response(operation=operations.message(row))
+
+
+class OperationService(operation_grpc.OperationServiceServicer):
+    def __init__(self, tenants: TenantDatabase) -> None:
+        self._tenants = tenants
+
+    async def _get(self, name: str) -> operation_pb.Operation:
+        caller = current_caller()
+        item_id = operations.operation_id(name)
+        async with self._tenants.transaction(caller) as connection:
+            return operations.message(await operations.get(connection, caller.tenant_id, item_id))
+
+    async def GetOperation(
+        self, request: operation_pb.GetOperationRequest, context: object
+    ) -> operation_pb.GetOperationResponse:
+        return operation_pb.GetOperationResponse(operation=await self._get(request.name))
+
+    async def ListOperations(
+        self, request: operation_pb.ListOperationsRequest, context: object
+    ) -> operation_pb.ListOperationsResponse:
+        caller = current_caller()
+        async with self._tenants.transaction(caller) as connection:
+            rows = await operations.recent(connection, caller.tenant_id)
+        return operation_pb.ListOperationsResponse(
+            operations=[operations.message(row) for row in rows]
+        )
+
+    async def WatchOperation(
+        self, request: operation_pb.WatchOperationRequest, context: object
+    ) -> AsyncIterator[operation_pb.WatchOperationResponse]:
+        caller = current_caller()
+        last = None
+        while True:
+            current = await self._get(request.name)
+            if current != last:
+                yield operation_pb.WatchOperationResponse(operation=current)
+                last = current
+            if current.done:
+                return
+            if time.time() >= caller.expires_at:
+                raise Unauthenticated("the access token has expired: watch again with a fresh one")
+            await asyncio.sleep(WATCH_POLL_SECONDS)
+
+    async def CancelOperation(
+        self, request: operation_pb.CancelOperationRequest, context: object
+    ) -> operation_pb.CancelOperationResponse:
+        caller = current_caller()
+        _may_change(caller, "cancel operations")
+        item_id = operations.operation_id(request.name)
+        async with self._tenants.transaction(caller, write=True) as connection:
+            await operations.get(connection, caller.tenant_id, item_id)  # NOT_FOUND first
+            await operations.request_cancel(connection, caller.tenant_id, item_id)
+        return operation_pb.CancelOperationResponse(operation=await self._get(request.name))
+
+    def registration(self) -> ServiceRegistration:
+        return ServiceRegistration(
+            operation_pb.DESCRIPTOR.services_by_name["OperationService"].full_name,
+            self,
+            operation_grpc.add_OperationServiceServicer_to_server,
+        )

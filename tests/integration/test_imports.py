@@ -1,0 +1,199 @@
+"""ImportSongs as a long-running operation, and OperationService (SQLite and PostgreSQL)."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import grpc
+import pytest
+
+from chorus.auth.v1 import auth_service_pb2 as auth_pb
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus.resource.v1 import song_service_pb2 as song_pb
+from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
+from chorus_client import ChorusClient, UserSession
+from chorus_resource.import_document import MAX_ROWS
+from tests.conftest import PASSWORD, unique_email
+from tests.support.songs import all_songs
+from tests.support.suite import Suite
+
+SUCCEEDED = operation_pb.OPERATION_STATE_SUCCEEDED
+CANCELLED = operation_pb.OPERATION_STATE_CANCELLED
+RUNNING = operation_pb.OPERATION_STATE_RUNNING
+BIG = 3000
+
+
+async def fresh_user(client: ChorusClient) -> UserSession:
+    return await client.sign_up(unique_email("importer"), PASSWORD)
+
+
+def csv_file(folder: Path, lines: list[str], name: str = "songs.csv") -> Path:
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_a_csv_import_stores_good_rows_and_reports_bad_ones(
+    client: ChorusClient, tmp_path: Path
+) -> None:
+    user = await fresh_user(client)
+    path = csv_file(
+        tmp_path,
+        [
+            "name,artist,year",
+            "Aberdeen,Cage the Elephant,2011",
+            "Trouble,Cage the Elephant,",
+            "Old,Someone,999",
+            ",Nobody,2000",
+            '"Comma, inside",Quoted,1999',
+        ],
+    )
+    seen: list[operation_pb.Operation] = []
+
+    done = await user.songs.import_file(path, seen.append)
+
+    assert done.state == SUCCEEDED
+    assert done.done
+    assert (done.rows_total, done.rows_done, done.rows_imported, done.rows_rejected) == (5, 5, 3, 2)
+    assert list(done.row_errors) == [
+        "line 4: year must be greater than or equal to 1000 and less than or equal to 2100",
+        "line 5: name must not be empty or blank",
+    ]
+    assert seen[-1] == done
+    songs = {
+        (s.name, s.artist, s.year if s.HasField("year") else None) for s in await all_songs(user)
+    }
+    assert songs == {
+        ("Aberdeen", "Cage the Elephant", 2011),
+        ("Trouble", "Cage the Elephant", None),
+        ("Comma, inside", "Quoted", 1999),
+    }
+    assert [op.name for op in await user.operations.list()] == [done.name]
+    assert await user.operations.get(done.name) == done
+
+
+async def test_a_json_import(client: ChorusClient, tmp_path: Path) -> None:
+    user = await fresh_user(client)
+    path = tmp_path / "songs.json"
+    path.write_text(
+        json.dumps([{"name": "A", "artist": "B", "year": 2001}, {"name": "C", "artist": ""}])
+    )
+
+    done = await user.songs.import_file(path)
+
+    assert (done.rows_imported, done.rows_rejected) == (1, 1)
+    assert list(done.row_errors) == ["item 2: artist must not be empty or blank"]
+
+
+async def test_a_large_import_reports_progress_batch_by_batch(
+    client: ChorusClient, tmp_path: Path
+) -> None:
+    user = await fresh_user(client)
+    path = csv_file(tmp_path, ["name,artist,year", *(f"Song {n},Bulk,2000" for n in range(BIG))])
+    progress: list[int] = []
+
+    done = await user.songs.import_file(path, lambda op: progress.append(op.rows_done))
+
+    assert done.rows_imported == BIG
+    assert progress == sorted(progress)
+    assert len(set(progress)) > 2  # seen part-way, more than once
+    assert (await user.songs.query(page_size=1)).total_size == BIG
+
+
+@pytest.mark.parametrize(
+    ("document", "document_format", "where"),
+    [
+        (b'name,artist\n"open quote,x\n', operation_pb.IMPORT_FORMAT_CSV, "line 2"),
+        (b"name,artist\na,b\nc,d,e\n", operation_pb.IMPORT_FORMAT_CSV, "line 3"),
+        (b"name,genre\n", operation_pb.IMPORT_FORMAT_CSV, "line 1"),
+        (b'[{"name": "a",\n "artist": }]', operation_pb.IMPORT_FORMAT_JSON, "line 2"),
+        (b"name,artist\n\xff\n", operation_pb.IMPORT_FORMAT_CSV, "line 2"),
+    ],
+)
+async def test_a_malformed_document_is_invalid_argument_naming_the_line(
+    suite: Suite, jane: UserSession, document: bytes, document_format: int, where: str
+) -> None:
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await song_grpc.SongServiceStub(channel).ImportSongs(
+                song_pb.ImportSongsRequest(document=document, format=document_format),
+                metadata=await jane.tokens.metadata(),
+            )
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert where in str(raised.value.details())
+
+
+async def test_too_many_rows_is_resource_exhausted(suite: Suite, jane: UserSession) -> None:
+    document = b"name,artist\n" + b"a,b\n" * (MAX_ROWS + 1)
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await song_grpc.SongServiceStub(channel).ImportSongs(
+                song_pb.ImportSongsRequest(
+                    document=document, format=operation_pb.IMPORT_FORMAT_CSV
+                ),
+                metadata=await jane.tokens.metadata(),
+            )
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert str(MAX_ROWS) in str(raised.value.details())
+
+
+async def test_cancel_stops_an_import_after_its_batch(client: ChorusClient, tmp_path: Path) -> None:
+    user = await fresh_user(client)
+    path = csv_file(tmp_path, ["name,artist", *(f"Song {n},Cancelled" for n in range(BIG))])
+    importing = asyncio.create_task(user.songs.import_file(path))
+    [running] = await wait_for_operations(user)
+    cancelled = await user.operations.cancel(running.name)
+    done = await importing
+
+    assert cancelled.name == running.name
+    assert done.state == CANCELLED
+    assert done.rows_done < BIG
+    assert (await user.songs.query(page_size=1)).total_size == done.rows_imported
+
+
+async def wait_for_operations(user: UserSession) -> list[operation_pb.Operation]:
+    for _ in range(100):
+        found = await user.operations.list()
+        if found:
+            return found
+        await asyncio.sleep(0.02)
+    raise AssertionError("no operation appeared")
+
+
+async def test_an_import_goes_on_when_its_caller_leaves(suite: Suite, tmp_path: Path) -> None:
+    async with ChorusClient(suite.auth_target, suite.resource_target) as client:
+        user = await fresh_user(client)
+        path = csv_file(tmp_path, ["name,artist", *(f"Song {n},Left" for n in range(BIG))])
+        importing = asyncio.create_task(user.songs.import_file(path))
+        [started] = await wait_for_operations(user)
+        importing.cancel()  # the caller goes away mid-import
+    async with ChorusClient(suite.auth_target, suite.resource_target) as client:
+        again = await client.login(str(user.user.email), PASSWORD)
+        async for operation in again.operations.watch(started.name):
+            last = operation
+        assert last.state == SUCCEEDED
+        assert last.rows_imported == BIG
+
+
+async def test_operations_stay_in_their_tenant_and_viewers_cannot_import(
+    client: ChorusClient, tmp_path: Path
+) -> None:
+    jane = await fresh_user(client)
+    john = await fresh_user(client)
+    done = await jane.songs.import_file(csv_file(tmp_path, ["name,artist", "A,B"]))
+    band = await jane.tenants.create("Import band")
+    await jane.tenants.invite(band.id, str(john.user.email), auth_pb.ROLE_VIEWER)
+    [invitation] = await john.tenants.invitations()
+    await john.tenants.accept(invitation.id)
+    await john.tenants.switch(band.id)
+
+    with pytest.raises(grpc.aio.AioRpcError) as hidden:
+        await john.operations.get(done.name)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await john.songs.import_file(tmp_path / "songs.csv")
+
+    assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+    assert await john.operations.list() == []
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
