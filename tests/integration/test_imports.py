@@ -111,7 +111,11 @@ async def test_a_large_import_reports_progress_batch_by_batch(
     ],
 )
 async def test_a_malformed_document_is_invalid_argument_naming_the_line(
-    suite: Suite, jane: UserSession, document: bytes, document_format: int, where: str
+    suite: Suite,
+    jane: UserSession,
+    document: bytes,
+    document_format: operation_pb.ImportFormat.ValueType,
+    where: str,
 ) -> None:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as raised:
