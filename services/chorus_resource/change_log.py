@@ -82,18 +82,26 @@ class ChangeLog:
 
     async def created(self, item: Any) -> Any:
         """Record `item` as created; returns it."""
-        await self._record(change_pb.CHANGE_TYPE_CREATED, item.id, item.SerializeToString())
+        await self.created_all([item])
         return item
+
+    async def created_all(self, items: list[Any]) -> None:
+        """Record many items as created, in one statement (imports)."""
+        await self._record(
+            [(change_pb.CHANGE_TYPE_CREATED, item.id, item.SerializeToString()) for item in items]
+        )
 
     async def updated(self, item: Any) -> Any:
         """Record `item` (as it is after the change) as updated; returns it."""
-        await self._record(change_pb.CHANGE_TYPE_UPDATED, item.id, item.SerializeToString())
+        await self._record([(change_pb.CHANGE_TYPE_UPDATED, item.id, item.SerializeToString())])
         return item
 
     async def deleted(self, item_id: str) -> None:
-        await self._record(change_pb.CHANGE_TYPE_DELETED, item_id, None)
+        await self._record([(change_pb.CHANGE_TYPE_DELETED, item_id, None)])
 
-    async def _record(self, change: int, item_id: str, body: bytes | None) -> None:
+    async def _record(self, changes: list[tuple[int, str, bytes | None]]) -> None:
+        if not changes:
+            return
         connection, tenant_id = self._connection, self._tenant_id
         if self._postgresql:
             await connection.execute(
@@ -105,16 +113,18 @@ class ChangeLog:
                 {"channel": NOTIFY_CHANNEL, "tenant": tenant_id},
             )
         now = utcnow()
-        await connection.execute(
-            insert(events).values(
-                tenant_id=tenant_id,
-                resource=self._resource,
-                change=change,
-                item_id=item_id,
-                body=body,
-                create_time=now,
-            )
-        )
+        rows = [
+            {
+                "tenant_id": tenant_id,
+                "resource": self._resource,
+                "change": change,
+                "item_id": item_id,
+                "body": body,
+                "create_time": now,
+            }
+            for change, item_id, body in changes
+        ]
+        await connection.execute(insert(events), rows)
         await _prune(connection, tenant_id, now)
 
 

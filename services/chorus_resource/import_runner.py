@@ -27,10 +27,10 @@ from chorus_core.caller import Caller
 from chorus_core.database import Database
 from chorus_core.sqltypes import utcnow
 from chorus_resource import operations
+from chorus_resource.bulk_create import create_all
 from chorus_resource.import_document import read_rows
 from chorus_resource.messages import MessageCodec
 from chorus_resource.resource import Resource
-from chorus_resource.store import ResourceStore
 from chorus_resource.tenant_database import TenantDatabase
 
 _log = logging.getLogger("chorus.imports")
@@ -147,20 +147,14 @@ class Imports:
                     )
                     break
                 batch = rows[current.rows_done : current.rows_done + BATCH_ROWS]
-                store = ResourceStore(connection, codec, caller)
-                imported, rejected = 0, []
-                for row in batch:
-                    if row.item is None:
-                        rejected.append(row.error)
-                        continue
-                    await store.create(row.item, f"import:{operation_id}:{row.line}")
-                    imported += 1
+                keyed = [(f"import:{operation_id}:{r.line}", r.item) for r in batch if r.item]
+                await create_all(connection, codec, caller, keyed)
                 await operations.record_batch(
                     connection,
                     current,
                     rows_done=current.rows_done + len(batch),
-                    imported=imported,
-                    rejected=rejected,
+                    imported=len(keyed),
+                    rejected=[row.error for row in batch if row.item is None],
                 )
                 await operations.heartbeat(connection, self.owner, [operation_id])
             self._committed(tenant_id)
