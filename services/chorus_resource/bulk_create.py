@@ -5,7 +5,7 @@ item; an import batch instead finds which keys are already stored with one
 query, inserts the rest with one multi-row INSERT, and records them in the
 outbox with one more. Items whose key is stored are skipped, so running a
 batch again (a server took an import up) stores nothing twice. Resources
-with references (checked item by item) take the one-by-one path.
+with references (checked item by item) cannot be imported (yet).
 """
 
 import uuid
@@ -19,7 +19,6 @@ from chorus_core.caller import Caller
 from chorus_core.sqltypes import utcnow
 from chorus_resource.change_log import ChangeLog
 from chorus_resource.messages import MessageCodec
-from chorus_resource.store import ResourceStore
 
 
 async def create_all(
@@ -31,11 +30,6 @@ async def create_all(
     """Store each (request_id, message) whose request_id the tenant has not stored yet."""
     resource, table = codec.resource, codec.resource.table
     if not keyed:
-        return
-    if resource.references:
-        store = ResourceStore(connection, codec, caller)
-        for request_id, item in keyed:
-            await store.create(item, request_id)
         return
     stored = set(
         await connection.scalars(

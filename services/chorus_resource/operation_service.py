@@ -37,6 +37,8 @@ class ResourceImport:
     """The Import… method of one resource (ImportSongs): check the document, start the work."""
 
     def __init__(self, resource: Resource, tenants: TenantDatabase, imports: Imports) -> None:
+        if resource.references:
+            raise ValueError(f"{resource.singular}: resources with references cannot be imported")
         self._resource = resource
         self._tenants = tenants
         self._imports = imports
