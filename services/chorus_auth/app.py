@@ -1,6 +1,7 @@
 """Wiring of the auth service: settings in, a ready-to-start server out."""
 
 from chorus.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from chorus.auth.v1 import tenant_events_service_pb2_grpc as tenant_events_grpc
 from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus_auth.accounts import Accounts
 from chorus_auth.auth_servicer import PUBLIC_METHODS, SERVICE, AuthServicer
@@ -10,6 +11,8 @@ from chorus_auth.sessions import Sessions
 from chorus_auth.settings import AuthSettings
 from chorus_auth.signing_keys import load_signing_keys
 from chorus_auth.store import AuthDatabase
+from chorus_auth.tenant_events_servicer import SERVICE as TENANT_EVENTS_SERVICE
+from chorus_auth.tenant_events_servicer import TenantEventsServicer
 from chorus_auth.tenant_servicer import SERVICE as TENANT_SERVICE
 from chorus_auth.tenant_servicer import TenantServicer
 from chorus_auth.tenants import Tenants
@@ -56,6 +59,11 @@ def build_auth_server(
                 TENANT_SERVICE,
                 TenantServicer(Tenants(auth_db), sessions),
                 tenant_grpc.add_TenantServiceServicer_to_server,
+            ),
+            ServiceRegistration(
+                TENANT_EVENTS_SERVICE,
+                TenantEventsServicer(auth_db),
+                tenant_events_grpc.add_TenantEventsServiceServicer_to_server,
             ),
         ],
         [

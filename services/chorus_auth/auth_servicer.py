@@ -17,7 +17,11 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 SERVICE = pb.DESCRIPTOR.services_by_name["AuthService"].full_name
 PUBLIC_METHODS = frozenset(
-    f"/{SERVICE}/{method}" for method in ("SignUp", "Login", "Refresh", "Logout", "GetJwks")
+    {
+        *(f"/{SERVICE}/{m}" for m in ("SignUp", "Login", "Refresh", "Logout", "GetJwks")),
+        # For the other services (internal: the gateway does not route it).
+        "/chorus.auth.v1.TenantEventsService/ListDeletedTenants",
+    }
 )
 """Methods callable without an access token; every other method needs one."""
 

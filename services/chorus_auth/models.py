@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Identity, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chorus_core.sqltypes import UTCDateTime, service_metadata
@@ -91,3 +91,21 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DeletedTenant(Base):
+    """A deleted tenant, written in the deleting transaction, so other services purge its data.
+
+    `position` orders deletions (TenantEventsService.ListDeletedTenants); on
+    PostgreSQL deletions take one lock before writing it, so positions commit
+    in order and a reader never passes over one that commits late.
+    """
+
+    __tablename__ = "deleted_tenants"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # positions are never reused
+
+    position: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    tenant_id: Mapped[str] = mapped_column(String(36))
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,12 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import Row, Select, delete, func, select, tuple_, update
+from sqlalchemy import Row, Select, delete, func, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from chorus_auth.models import Invitation, LoginSession, Membership, RefreshToken, Tenant, User
+from chorus_auth.models import (
+    DeletedTenant,
+    Invitation,
+    LoginSession,
+    Membership,
+    RefreshToken,
+    Tenant,
+    User,
+)
 from chorus_auth.records import (
     InvitationRecord,
     MemberRecord,
@@ -34,6 +42,7 @@ from chorus_core import keyset
 from chorus_core.database import Database
 from chorus_core.errors import AlreadyExists
 from chorus_core.roles import OWNER
+from chorus_core.sqltypes import utcnow
 
 AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
@@ -215,6 +224,21 @@ class AuthStore:
         tenant = await self._session.get(Tenant, tenant_id)
         if tenant is not None:
             await self._session.delete(tenant)
+            if self._session.get_bind().dialect.name == "postgresql":
+                await self._session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext('chorus-deleted-tenants'))")
+                )
+            self._session.add(DeletedTenant(tenant_id=tenant_id, deleted_at=utcnow()))
+
+    async def deleted_tenants(self, after: int, limit: int) -> list[DeletedTenant]:
+        """Deletions after position `after`, oldest first."""
+        found = await self._session.scalars(
+            select(DeletedTenant)
+            .where(DeletedTenant.position > after)
+            .order_by(DeletedTenant.position)
+            .limit(limit)
+        )
+        return list(found)
 
     # Invitations
 

@@ -119,6 +119,13 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "CHORUS_RESOURCE_TENANT_CLEANUP_SECONDS",
+        "30",
+        "how often the resource service asks the auth service for deleted tenants and purges "
+        "their data",
+        minimum=1,
+    ),
+    Setting(
         "CHORUS_RESOURCE_MAX_WATCHERS_PER_TENANT",
         "100",
         "open watch streams (WatchSongs…) one tenant may have on one process "

@@ -17,6 +17,7 @@ from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
 from chorus_resource.operation_service import OperationService
 from chorus_resource.service import ResourceService
 from chorus_resource.settings import ResourceSettings
+from chorus_resource.tenant_cleanup import TenantCleanup
 from chorus_resource.tenant_database import TenantDatabase
 from chorus_resource.watchers import Watchers
 
@@ -36,6 +37,7 @@ def build_resource_server(
     watchers = Watchers(settings.watch_limits, db.engine)
     tenants = TenantDatabase(db, committed=watchers.changed)
     imports = Imports(db, tenants, {r.singular: r for r in RESOURCES}, watchers.changed)
+    cleanup = TenantCleanup(tenants, settings.jwks_source, settings.tenant_cleanup_seconds)
     server = GrpcServer(
         settings.server,
         [
@@ -51,7 +53,12 @@ def build_resource_server(
         ],
         telemetry,
         readiness=readiness,
-        background=[keys.keep_loaded, watchers.follow_database, imports.keep_running],
+        background=[
+            keys.keep_loaded,
+            watchers.follow_database,
+            imports.keep_running,
+            cleanup.keep_clean,
+        ],
         stopping=[watchers.close],
         checks=[
             lambda: refuse_rls_bypass(db, settings.app_role, allowed=settings.allow_rls_bypass)

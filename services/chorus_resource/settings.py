@@ -29,6 +29,8 @@ class ResourceSettings:
     jwks_refresh_seconds: int
     audience: TokenAudience
     watch_limits: WatchLimits = field(default_factory=WatchLimits)
+    tenant_cleanup_seconds: int = 30
+    """How often deleted tenants' data is looked for and purged."""
     """Open watch streams allowed per tenant and per process."""
     allow_rls_bypass: bool = False
     """Serve even as a role that row-level security does not bind (local experiments only)."""
@@ -63,6 +65,7 @@ class ResourceSettings:
                 per_tenant=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS_PER_TENANT"),
                 per_process=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS"),
             ),
+            tenant_cleanup_seconds=config.integer(env, "CHORUS_RESOURCE_TENANT_CLEANUP_SECONDS"),
             allow_rls_bypass=config.text(env, "CHORUS_RESOURCE_ALLOW_RLS_BYPASS").lower()
             in ("1", "true", "yes"),
         )

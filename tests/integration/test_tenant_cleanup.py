@@ -1,0 +1,106 @@
+"""A tenant deleted in the auth service loses its data in the resource database too.
+
+The resource service asks the auth service for deleted tenants
+(TenantEventsService, internal) and purges each one's rows from every
+tenant table. Here a second resource server on the suite's database asks
+every second; the deleted tenant's songs, playlists, change history and
+import are gone, and another tenant's data stays. SQLite and PostgreSQL.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import grpc
+import pytest
+from sqlalchemy import func, select
+
+from chorus.auth.v1 import tenant_events_service_pb2 as events_pb
+from chorus.auth.v1 import tenant_events_service_pb2_grpc as events_grpc
+from chorus_client import ChorusClient
+from chorus_core.caller import Caller
+from chorus_core.telemetry import Telemetry
+from chorus_resource.app import build_resource_server
+from chorus_resource.models import Base
+from chorus_resource.tenant_database import TenantDatabase
+from tests.conftest import PASSWORD, unique_email
+from tests.support.suite import Suite
+
+PURGE_WITHIN = 20.0
+
+
+@pytest.fixture
+async def cleaning_server(suite: Suite) -> AsyncIterator[str]:
+    """A second resource server on the suite's database that purges every second."""
+    settings = replace(suite.resource_settings, tenant_cleanup_seconds=1)
+    server, db = build_resource_server(settings, Telemetry())
+    port = await server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        await server.stop()
+        await db.close()
+
+
+async def rows_of(suite: Suite, tenant_id: str) -> dict[str, int]:
+    """Rows of `tenant_id` in each tenant table that has any (read as that tenant)."""
+    counts = {}
+    caller = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
+    async with TenantDatabase(suite.resource_db).transaction(caller) as connection:
+        for table in Base.metadata.sorted_tables:
+            if "tenant_id" in table.c:
+                found = await connection.scalar(
+                    select(func.count()).select_from(table).where(table.c.tenant_id == tenant_id)
+                )
+                if found:
+                    counts[table.name] = int(found)
+    return counts
+
+
+async def test_a_deleted_tenants_rows_are_purged(
+    suite: Suite, cleaning_server: str, tmp_path: Path
+) -> None:
+    async with ChorusClient(suite.auth_target, cleaning_server) as client:
+        jane = await client.sign_up(unique_email("jane"), PASSWORD)
+        john = await client.sign_up(unique_email("john"), PASSWORD)
+        kept = await john.songs.create("Stays", "John")
+        band = await jane.tenants.create("Short-lived band")
+        await jane.tenants.switch(band.id)
+        song = await jane.songs.create("Gone", "Band")
+        await jane.playlists.create("Gone too", song_ids=[song.id])
+        document = tmp_path / "songs.csv"
+        document.write_text("name,artist\nImported,Band\n")
+        await jane.songs.import_file(document)
+        before = await rows_of(suite, band.id)
+        await jane.tenants.delete(band.id)
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PURGE_WITHIN
+        while await rows_of(suite, band.id):
+            assert loop.time() < deadline, await rows_of(suite, band.id)
+            await asyncio.sleep(0.2)
+        johns = await john.songs.get(kept.id)
+
+    assert {"songs", "playlists", "playlist_song_ids", "resource_events", "operations"} <= set(
+        before
+    )
+    assert johns == kept
+
+
+async def test_deleted_tenants_are_listed_in_order_without_a_token(suite: Suite) -> None:
+    async with ChorusClient(suite.auth_target, suite.resource_target) as client:
+        jane = await client.sign_up(unique_email("jane"), PASSWORD)
+        first = await jane.tenants.create("First")
+        second = await jane.tenants.create("Second")
+        async with grpc.aio.insecure_channel(suite.auth_target) as channel:
+            stub = events_grpc.TenantEventsServiceStub(channel)
+            start = await stub.ListDeletedTenants(events_pb.ListDeletedTenantsRequest())
+            after = max((d.position for d in start.tenants), default=0)
+            await jane.tenants.delete(first.id)
+            await jane.tenants.delete(second.id)
+            listed = await stub.ListDeletedTenants(events_pb.ListDeletedTenantsRequest(after=after))
+
+    assert [d.tenant_id for d in listed.tenants][-2:] == [first.id, second.id]
+    positions = [d.position for d in listed.tenants]
+    assert positions == sorted(positions)
