@@ -1,25 +1,26 @@
-import { QueryClientProvider } from "@tanstack/react-query";
+import "@mantine/core/styles.css";
+import "@mantine/notifications/styles.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { BrowserRouter } from "react-router";
 import { createQueryClient } from "./api/queryClient";
 import { createServices, grpcWebTransports } from "./api/services";
-import { ServicesContext } from "./api/ServicesContext";
+import { App } from "./app/App";
+import { Providers } from "./app/Providers";
 import { localStorageRefreshTokenStore } from "./auth/refreshTokenStore";
-import { App } from "./components/App";
 import { gatewayUrl } from "./config";
 import "./styles.css";
 
 const services = createServices(grpcWebTransports(gatewayUrl), localStorageRefreshTokenStore());
-const queryClient = createQueryClient();
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
 createRoot(root).render(
   <StrictMode>
-    <ServicesContext.Provider value={services}>
-      <QueryClientProvider client={queryClient}>
+    <Providers services={services} queryClient={createQueryClient()}>
+      <BrowserRouter>
         <App />
-      </QueryClientProvider>
-    </ServicesContext.Provider>
+      </BrowserRouter>
+    </Providers>
   </StrictMode>,
 );

@@ -58,7 +58,14 @@ export function formErrorsFrom<K extends string>(
   }
   const violations = err.code === Code.InvalidArgument ? fieldViolations(err) : [];
   if (violations.length === 0) return { fields: {}, form: errorSentence(err) };
+  return formErrorsFromViolations(violations, targets);
+}
 
+/** Violations (the server's, or the contract's rules checked here) next to the form's fields. */
+export function formErrorsFromViolations<K extends string>(
+  violations: readonly FieldViolation[],
+  targets: Readonly<Record<string, FieldTarget<K>>>,
+): FormErrors<K> {
   const fields: Partial<Record<K, string>> = {};
   const others: string[] = [];
   for (const { field, description } of violations) {

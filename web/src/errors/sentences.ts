@@ -14,7 +14,8 @@ export function asSentence(text: string): string {
  * that is already a sentence (it starts with a capital) is kept as it is.
  */
 export function fieldSentence(label: string, description: string): string {
-  const text = description.trim();
+  // protovalidate's own wording starts with "value": "value length must be at most 200 characters"
+  const text = description.trim().replace(/^value /, "");
   if (!text) return `${label} is not valid.`;
   if (/^[A-Z]/.test(text)) return asSentence(text);
   return asSentence(`${label} ${text}`);

@@ -1,7 +1,8 @@
 /**
  * TanStack Query hooks for SongService. Songs belong to the active tenant, so
  * its id is part of every query key: a switch shows the other tenant's songs
- * (never this one's under its name).
+ * (never this one's under its name). Live updates (a Watch stream) will
+ * invalidate `songKeys.all` the same way a change made here does.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { create } from "@bufbuild/protobuf";
@@ -10,18 +11,25 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useActing, useServices } from "../api/ServicesContext";
 import type { SongField, SongValues } from "./songDraft";
 
+/** What a page of the songs table asks for. */
+export interface SongListQuery {
+  filter: string;
+  orderBy: string;
+  pageSize: number;
+  pageToken: string;
+}
+
 export const songKeys = {
   all: ["songs"] as const,
-  page: (tenantId: string, pageSize: number, pageToken: string) =>
-    ["songs", tenantId, "page", pageSize, pageToken] as const,
+  list: (tenantId: string, query: SongListQuery) => ["songs", tenantId, "list", query] as const,
 };
 
-export function useSongPage(pageSize: number, pageToken: string) {
+export function useSongPage(query: SongListQuery) {
   const { songs } = useServices();
   const tenantId = useActing()?.tenantId ?? "";
   return useQuery({
-    queryKey: songKeys.page(tenantId, pageSize, pageToken),
-    queryFn: ({ signal }) => songs.listSongs({ pageSize, pageToken }, { signal }),
+    queryKey: songKeys.list(tenantId, query),
+    queryFn: ({ signal }) => songs.listSongs(query, { signal }),
     placeholderData: keepPreviousData,
   });
 }
@@ -31,7 +39,7 @@ export function useSongPage(pageSize: number, pageToken: string) {
  * is out of date (someone made this user a viewer): fetch tokens with the
  * current role, so the page stops offering what the server refuses.
  */
-function useOnDenied() {
+export function useOnDenied() {
   const { session } = useServices();
   return (err: unknown) => {
     if (ConnectError.from(err).code === Code.PermissionDenied) session.refresh().catch(() => {});

@@ -1,0 +1,11 @@
+/** One look for the whole app, light and dark (Mantine's theme). */
+import { createTheme } from "@mantine/core";
+
+export const theme = createTheme({
+  primaryColor: "indigo",
+  defaultRadius: "md",
+  fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+  headings: { fontWeight: "650" },
+  // Focus rings only for keyboard users (never after a click or a page load).
+  focusRing: "auto",
+});
