@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WEB_STAMP := web/node_modules/.installed-stamp
-GENERATED := gen/ web/src/gen/ web/src/gen-rpc/
+GENERATED := gen/ web/src/gen/ web/src/gen-rpc/ web/src/gen-explorer/
 # protos/ compiled with buf/validate/validate.proto from the protovalidate package
 # (buf cannot fetch it here): lint, breaking and generate read this image.
 PROTO_IMAGE := build/protos.binpb
@@ -70,6 +70,8 @@ gen: $(PROTO_IMAGE) $(WEB_STAMP) ## regenerate Python and TypeScript code from p
 	@# the whole contract with its comments, for server reflection (chorus_core.reflection)
 	cp $(PROTO_IMAGE) gen/python/chorus/api.binpb
 	cd web && ../$(BIN)/buf generate proto --template buf.gen.yaml
+	@mkdir -p web/src/gen-explorer
+	$(BIN)/buf build $(PROTO_IMAGE) --path chorus -o web/src/gen-explorer/contracts.json
 
 check-gen: gen ## fail if generated code differs from protos/
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated code is stale: run make gen and commit"; exit 1; }

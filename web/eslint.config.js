@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 
 export default defineConfig([
   // Generated code is checked by its generator, not by us.
-  globalIgnores(["dist/", "src/gen/", "src/gen-rpc/"]),
+  globalIgnores(["dist/", "src/gen/", "src/gen-rpc/", "src/gen-explorer/"]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   reactHooks.configs.flat.recommended,

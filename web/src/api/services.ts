@@ -15,16 +15,21 @@ import type { RefreshTokenStore } from "../auth/refreshTokenStore";
 import { SessionManager } from "../auth/sessionManager";
 import { AuthService } from "../gen/chorus/auth/v1/auth_service_pb";
 import { TenantService } from "../gen/chorus/auth/v1/tenant_service_pb";
+import { PlaylistService } from "../gen/chorus/resource/v1/playlist_service_pb";
 import { SongService } from "../gen/chorus/resource/v1/song_service_pb";
 
 export interface Services {
   session: SessionManager;
+  /** The transport that carries the caller's token (the API explorer calls through it). */
+  withToken: Transport;
   /** AuthService without a token: SignUp, Login (Refresh, Logout via session). */
   auth: Client<typeof AuthService>;
   /** AuthService with the caller's token: WhoAmI. */
   account: Client<typeof AuthService>;
   /** SongService with the caller's token. */
   songs: Client<typeof SongService>;
+  /** PlaylistService with the caller's token. */
+  playlists: Client<typeof PlaylistService>;
   /** TenantService with the caller's token (SwitchTenant goes via `session`). */
   tenants: Client<typeof TenantService>;
 }
@@ -68,9 +73,11 @@ export function createServices(makeTransport: TransportFactory, store: RefreshTo
   const withToken = makeTransport([authInterceptor(session)]);
   return {
     session,
+    withToken,
     auth,
     account: createClient(AuthService, withToken),
     songs: createClient(SongService, withToken),
+    playlists: createClient(PlaylistService, withToken),
     tenants: createClient(TenantService, withToken),
   };
 }

@@ -7,7 +7,11 @@ export function NotFoundPage() {
     <>
       <PageHeading title="Page not found" />
       <Text>
-        There is no page at this address. <Anchor component={Link} to="/">Go to your songs</Anchor>.
+        There is no page at this address.{" "}
+        <Anchor component={Link} to="/">
+          Go to your songs
+        </Anchor>
+        .
       </Text>
     </>
   );

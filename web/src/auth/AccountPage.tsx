@@ -37,7 +37,7 @@ export function AccountPage() {
               Email
             </Text>
             <Text data-testid="account-email" className="wrap-anywhere" fw={600}>
-              {whoAmI.data?.email ?? "…"}
+              {whoAmI.data?.user?.email ?? "…"}
             </Text>
             <Text size="sm" c="dimmed" mt="sm">
               Working in

@@ -7,7 +7,7 @@ import { useWhoAmI } from "./useWhoAmI";
 /** The signed-in user's menu: account, light or dark, log out. */
 export function UserMenu() {
   const { session } = useServices();
-  const email = useWhoAmI().data?.email ?? "";
+  const email = useWhoAmI().data?.user?.email ?? "";
   const { colorScheme, setColorScheme } = useMantineColorScheme();
   const dark = colorScheme === "dark";
 

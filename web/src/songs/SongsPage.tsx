@@ -9,12 +9,12 @@ import { Role } from "../gen/chorus/auth/v1/auth_service_pb";
 import { canChangeSongs } from "../tenants/roles";
 import { useMembers } from "../tenants/tenantQueries";
 import { LoadFailure } from "../ui/LoadFailure";
+import { Pager } from "../ui/Pager";
+import { currentPageToken, firstPage, pagingReducer } from "../ui/paging";
 import { PageHeading } from "../ui/PageHeading";
 import { DeleteSongDialog } from "./DeleteSongDialog";
 import { SongDialog } from "./SongDialog";
-import { SongsPager } from "./SongsPager";
 import { SongsTable } from "./SongsTable";
-import { currentPageToken, firstPage, pageNumber, pagingReducer } from "./paging";
 import type { SongListParams } from "./songListParams";
 import { PAGE_SIZES, listOrderBy, nextSort, paramsFrom, queryFrom, searchFilter } from "./songListParams";
 import { useSongPage } from "./songQueries";
@@ -120,20 +120,21 @@ function SongList({ params, update, onEdit }: SongListProps) {
           onChange={(e) => update({ pageSize: Number(e.currentTarget.value) })}
           size="xs"
         />
-        <SongsPager
-          pageIndex={pageNumber(paging) - 1}
+        <Pager
+          paging={paging}
+          dispatch={dispatch}
           pageSize={params.pageSize}
           shown={songs.length}
           total={page.data?.totalSize ?? 0}
+          noun="songs"
           nextPageToken={page.data?.nextPageToken ?? ""}
           busy={page.isFetching}
-          dispatch={dispatch}
         />
       </Group>
       <DeleteSongDialog
         song={deleting}
         onClose={() => setDeleting(null)}
-        onDeleted={() => dispatch({ type: "deleted", songsLeft: songs.length - 1 })}
+        onDeleted={() => dispatch({ type: "deleted", itemsLeft: songs.length - 1 })}
       />
     </>
   );

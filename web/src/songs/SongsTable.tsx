@@ -21,7 +21,10 @@ export function SongsTable({ songs, sort, onSort, emailOf, onEdit, onDelete }: S
     const active = sort.field === field;
     const Icon = !active ? IconSelector : sort.desc ? IconArrowDown : IconArrowUp;
     return (
-      <Table.Th visibleFrom={visibleFrom} aria-sort={active ? (sort.desc ? "descending" : "ascending") : undefined}>
+      <Table.Th
+        visibleFrom={visibleFrom}
+        aria-sort={active ? (sort.desc ? "descending" : "ascending") : undefined}
+      >
         <UnstyledButton onClick={() => onSort(field)}>
           <Group gap={4} wrap="nowrap">
             <Text fw={600} size="sm">
@@ -68,7 +71,11 @@ export function SongsTable({ songs, sort, onSort, emailOf, onEdit, onDelete }: S
                 <Table.Td>
                   <Group gap={2} wrap="nowrap" justify="flex-end">
                     {onEdit && (
-                      <ActionIcon variant="subtle" aria-label={`Edit ${song.name}`} onClick={() => onEdit(song)}>
+                      <ActionIcon
+                        variant="subtle"
+                        aria-label={`Edit ${song.name}`}
+                        onClick={() => onEdit(song)}
+                      >
                         <IconPencil size={16} aria-hidden />
                       </ActionIcon>
                     )}

@@ -69,10 +69,3 @@ export function nextSort(current: Sort, field: SortField): Sort {
   if (current.field === field) return { field, desc: !current.desc };
   return { field, desc: field === "create_time" };
 }
-
-/** "1–20 of 134" (en dash), or "No songs". */
-export function rangeText(pageIndex: number, pageSize: number, shown: number, total: number): string {
-  if (shown === 0) return total ? `0 of ${total}` : "No songs";
-  const first = pageIndex * pageSize + 1;
-  return `${first}–${first + shown - 1} of ${total}`;
-}

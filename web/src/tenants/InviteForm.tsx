@@ -47,7 +47,12 @@ export function InviteForm({ tenantId, tenantName, myRole }: InviteFormProps) {
       <Title order={2} size="h4" id={titleId} mb="xs">
         Invite a member
       </Title>
-      <form aria-labelledby={titleId} noValidate aria-busy={inviteMember.isPending} onSubmit={(e) => void submit(e)}>
+      <form
+        aria-labelledby={titleId}
+        noValidate
+        aria-busy={inviteMember.isPending}
+        onSubmit={(e) => void submit(e)}
+      >
         <Stack gap="sm">
           <Group align="flex-start" gap="sm" grow preventGrowOverflow={false}>
             <TextInput

@@ -23,21 +23,32 @@ type Action = "leave" | "delete";
  * more. The session moves to the personal tenant first: leaving or deleting
  * the tenant a session acts in ends that session.
  */
-export function LeaveOrDeleteTenant({ tenant, myRole, lastOwner, personalTenantId }: LeaveOrDeleteTenantProps) {
+export function LeaveOrDeleteTenant({
+  tenant,
+  myRole,
+  lastOwner,
+  personalTenantId,
+}: LeaveOrDeleteTenantProps) {
   const activeTenantId = useActing()?.tenantId ?? "";
   const leaveOrDelete = useLeaveOrDeleteTenant();
   const [asking, setAsking] = useState<Action | null>(null);
 
   async function run(action: Action) {
     try {
-      await leaveOrDelete.mutateAsync({ action, tenantId: tenant.id, activeTenantId, fallbackTenantId: personalTenantId });
+      await leaveOrDelete.mutateAsync({
+        action,
+        tenantId: tenant.id,
+        activeTenantId,
+        fallbackTenantId: personalTenantId,
+      });
       toastDone(
         action === "leave"
           ? `You left “${tenant.name}”. You are working in your personal tenant.`
           : `Deleted “${tenant.name}”. You are working in your personal tenant.`,
       );
     } catch (err) {
-      const what = action === "leave" ? `You did not leave “${tenant.name}”.` : `“${tenant.name}” was not deleted.`;
+      const what =
+        action === "leave" ? `You did not leave “${tenant.name}”.` : `“${tenant.name}” was not deleted.`;
       toastFailed(`${what} ${tenantErrorSentence(action, err)}`);
     } finally {
       setAsking(null);

@@ -15,7 +15,12 @@ export function MyInvitations() {
       <Title order={2} size="h4" id="my-invitations" mb="xs">
         Invitations for you
       </Title>
-      <Stack gap="xs" component="ul" aria-label="Invitations" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+      <Stack
+        gap="xs"
+        component="ul"
+        aria-label="Invitations"
+        style={{ listStyle: "none", padding: 0, margin: 0 }}
+      >
         {invitations.data.map((invitation) => (
           <InvitationItem key={invitation.id} invitation={invitation} />
         ))}

@@ -15,7 +15,16 @@ interface RoleSelectProps {
 }
 
 /** A native select of roles (keyboard and screen readers know it). */
-export function RoleSelect({ label, hideLabel, value, roles, onChange, disabled, error, ref }: RoleSelectProps) {
+export function RoleSelect({
+  label,
+  hideLabel,
+  value,
+  roles,
+  onChange,
+  disabled,
+  error,
+  ref,
+}: RoleSelectProps) {
   return (
     <NativeSelect
       ref={ref}
@@ -23,7 +32,7 @@ export function RoleSelect({ label, hideLabel, value, roles, onChange, disabled,
       aria-label={hideLabel ? label : undefined}
       value={String(value)}
       data={roles.map((role) => ({ value: String(role), label: roleName(role) }))}
-      onChange={(event) => onChange(Number(event.currentTarget.value) as Role)}
+      onChange={(event) => onChange(Number(event.currentTarget.value))}
       disabled={disabled}
       error={error}
     />

@@ -36,8 +36,8 @@ export function TeamPage() {
       ) : tenant.personal ? (
         <Card withBorder>
           <Text>
-            You are working in your personal tenant: its songs are yours alone. To share songs, create a tenant
-            with <b>New tenant</b> and invite people to it.
+            You are working in your personal tenant: its songs are yours alone. To share songs, create a
+            tenant with <b>New tenant</b> and invite people to it.
           </Text>
         </Card>
       ) : (

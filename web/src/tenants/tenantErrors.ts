@@ -4,13 +4,15 @@ import type { FieldTarget, FormErrors } from "../errors/formErrors";
 import { formErrorsFrom } from "../errors/formErrors";
 import { asSentence, errorSentence } from "../errors/sentences";
 
-export type TenantAction = "switch" | "accept" | "invite" | "changeRole" | "remove" | "leave" | "delete";
+export type TenantAction =
+  "switch" | "accept" | "invite" | "revoke" | "changeRole" | "remove" | "leave" | "delete";
 
 /** What PERMISSION_DENIED means for each action, in words. */
 const DENIED: Record<TenantAction, string> = {
   switch: "You can't switch to that tenant.",
   accept: "You can't accept that invitation.",
   invite: "Only owners and admins can invite members, and only owners can invite owners.",
+  revoke: "Only owners and admins can revoke invitations.",
   changeRole:
     "Only owners and admins can change roles, and only owners can change an owner's role or make someone an owner.",
   remove: "Only owners and admins can remove members, and only owners can remove an owner.",
@@ -23,6 +25,7 @@ const NOT_FOUND: Record<TenantAction, string> = {
   switch: "You are no longer a member of that tenant.",
   accept: "That invitation is no longer open: it was accepted, withdrawn or has expired.",
   invite: "This tenant no longer exists, or you are no longer a member.",
+  revoke: "That invitation is no longer open: it was accepted, revoked or has expired.",
   changeRole: "That person is no longer a member of this tenant.",
   remove: "That person is no longer a member of this tenant.",
   leave: "This tenant no longer exists, or you are no longer a member.",

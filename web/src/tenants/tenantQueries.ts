@@ -6,7 +6,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Client } from "@connectrpc/connect";
 import { useServices } from "../api/ServicesContext";
 import type { Role } from "../gen/chorus/auth/v1/auth_service_pb";
-import type { Member, TenantMembership, TenantService } from "../gen/chorus/auth/v1/tenant_service_pb";
+import type {
+  Invitation,
+  Member,
+  TenantMembership,
+  TenantService,
+} from "../gen/chorus/auth/v1/tenant_service_pb";
 
 /** Both lists change when someone else acts (an invite, a role change): look again this often. */
 export const TENANT_POLL_MS = 60_000;
@@ -20,32 +25,45 @@ export const tenantKeys = {
   mine: ["tenants", "mine"] as const,
   members: (tenantId: string) => ["tenants", "members", tenantId] as const,
   invitations: ["tenants", "invitations"] as const,
+  pending: (tenantId: string) => ["tenants", "pending", tenantId] as const,
 };
 
 type Tenants = Client<typeof TenantService>;
 
-async function allMyTenants(tenants: Tenants, signal: AbortSignal): Promise<TenantMembership[]> {
-  const all: TenantMembership[] = [];
+/** Every item of a paged list, page after page (at most MAX_PAGES). */
+async function allPages<T>(
+  page: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>,
+): Promise<T[]> {
+  const all: T[] = [];
   let pageToken = "";
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const reply = await tenants.listMyTenants({ pageSize: PAGE_SIZE, pageToken }, { signal });
-    all.push(...reply.memberships);
+  for (let count = 0; count < MAX_PAGES; count++) {
+    const reply = await page(pageToken);
+    all.push(...reply.items);
     pageToken = reply.nextPageToken;
     if (!pageToken) break;
   }
   return all;
 }
 
-async function allMembers(tenants: Tenants, tenantId: string, signal: AbortSignal): Promise<Member[]> {
-  const all: Member[] = [];
-  let pageToken = "";
-  for (let page = 0; page < MAX_PAGES; page++) {
+function allMyTenants(tenants: Tenants, signal: AbortSignal): Promise<TenantMembership[]> {
+  return allPages(async (pageToken) => {
+    const reply = await tenants.listMyTenants({ pageSize: PAGE_SIZE, pageToken }, { signal });
+    return { items: reply.memberships, nextPageToken: reply.nextPageToken };
+  });
+}
+
+function allMembers(tenants: Tenants, tenantId: string, signal: AbortSignal): Promise<Member[]> {
+  return allPages(async (pageToken) => {
     const reply = await tenants.listMembers({ tenantId, pageSize: PAGE_SIZE, pageToken }, { signal });
-    all.push(...reply.members);
-    pageToken = reply.nextPageToken;
-    if (!pageToken) break;
-  }
-  return all;
+    return { items: reply.members, nextPageToken: reply.nextPageToken };
+  });
+}
+
+function allPending(tenants: Tenants, tenantId: string, signal: AbortSignal): Promise<Invitation[]> {
+  return allPages(async (pageToken) => {
+    const reply = await tenants.listInvitations({ tenantId, pageSize: PAGE_SIZE, pageToken }, { signal });
+    return { items: reply.invitations, nextPageToken: reply.nextPageToken };
+  });
 }
 
 /** Every tenant I belong to, oldest first, with my role in each. */
@@ -65,6 +83,17 @@ export function useMembers(tenantId: string) {
   return useQuery({
     queryKey: tenantKeys.members(tenantId),
     queryFn: ({ signal }) => allMembers(tenants, tenantId, signal),
+    refetchInterval: TENANT_POLL_MS,
+    refetchOnWindowFocus: true,
+  });
+}
+
+/** The open invitations of a tenant (owners and admins may ask). */
+export function usePendingInvitations(tenantId: string) {
+  const { tenants } = useServices();
+  return useQuery({
+    queryKey: tenantKeys.pending(tenantId),
+    queryFn: ({ signal }) => allPending(tenants, tenantId, signal),
     refetchInterval: TENANT_POLL_MS,
     refetchOnWindowFocus: true,
   });
@@ -106,6 +135,12 @@ export function useAcceptInvitation() {
 export function useInviteMember() {
   return useTenantMutation((tenants, v: { tenantId: string; email: string; role: Role }) =>
     tenants.inviteMember(v),
+  );
+}
+
+export function useRevokeInvitation() {
+  return useTenantMutation((tenants, v: { tenantId: string; invitationId: string }) =>
+    tenants.revokeInvitation(v),
   );
 }
 

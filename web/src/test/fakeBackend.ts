@@ -527,7 +527,15 @@ export class FakeBackend {
         const caller = this.#writer(ctx.requestHeader);
         const song: { name: string; artist: string; year?: number } = req.song ?? { name: "", artist: "" };
         this.#checkSong(song, ["name", "artist", "year"]);
-        return { song: this.#storeSong(caller.tenantId, song.name.trim(), song.artist.trim(), song.year, caller.userId) };
+        return {
+          song: this.#storeSong(
+            caller.tenantId,
+            song.name.trim(),
+            song.artist.trim(),
+            song.year,
+            caller.userId,
+          ),
+        };
       },
       getSong: (req, ctx) => {
         const caller = this.#callerOf(ctx.requestHeader);

@@ -1,15 +1,15 @@
 /** Renders the whole <App/> against a FakeBackend, as the component tests use it. */
 import type { QueryClient } from "@tanstack/react-query";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { render, screen } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
 import userEvent from "@testing-library/user-event";
 import { createQueryClient } from "../api/queryClient";
 import type { Services } from "../api/services";
 import { createServices } from "../api/services";
-import { ServicesContext } from "../api/ServicesContext";
 import type { RefreshTokenStore } from "../auth/refreshTokenStore";
 import { memoryRefreshTokenStore } from "../auth/refreshTokenStore";
-import { App } from "../components/App";
+import { App } from "../app/App";
+import { Providers } from "../app/Providers";
 import type { FakeBackend } from "./fakeBackend";
 
 const rendered: Services[] = [];
@@ -19,16 +19,20 @@ export function disposeApps(): void {
   rendered.splice(0).forEach((services) => services.session.dispose());
 }
 
-export function renderApp(backend: FakeBackend, store: RefreshTokenStore = memoryRefreshTokenStore()) {
+export function renderApp(
+  backend: FakeBackend,
+  store: RefreshTokenStore = memoryRefreshTokenStore(),
+  path = "/",
+) {
   const services = createServices(backend.transports(), store);
   rendered.push(services);
   const queryClient: QueryClient = createQueryClient();
   render(
-    <ServicesContext.Provider value={services}>
-      <QueryClientProvider client={queryClient}>
+    <Providers services={services} queryClient={queryClient}>
+      <MemoryRouter initialEntries={[path]}>
         <App />
-      </QueryClientProvider>
-    </ServicesContext.Provider>,
+      </MemoryRouter>
+    </Providers>,
   );
   return { user: userEvent.setup(), store, services, queryClient };
 }
@@ -40,6 +44,6 @@ export async function logIn(backend: FakeBackend, email = "jane@z.co", existing 
   await app.user.type(await screen.findByLabelText("Email"), email);
   await app.user.type(screen.getByLabelText("Password"), "password1x");
   await app.user.click(screen.getByRole("button", { name: "Log in" }));
-  await screen.findByRole("heading", { name: "Your songs" });
+  await screen.findByRole("heading", { name: "Songs", level: 1 });
   return app;
 }

@@ -13,7 +13,15 @@ interface ConfirmDialogProps {
 }
 
 /** Asks once more before something that can't be undone; Escape or "Cancel" keeps things as they are. */
-export function ConfirmDialog({ opened, title, body, confirmLabel, busy, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  opened,
+  title,
+  body,
+  confirmLabel,
+  busy,
+  onConfirm,
+  onClose,
+}: ConfirmDialogProps) {
   return (
     <Modal opened={opened} onClose={onClose} title={title} centered>
       <Text size="sm" mb="md">

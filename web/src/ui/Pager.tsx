@@ -1,30 +1,33 @@
 import { ActionIcon, Group, Text } from "@mantine/core";
 import { IconChevronLeft, IconChevronRight } from "@tabler/icons-react";
 import type { Dispatch } from "react";
-import type { PagingAction } from "./paging";
-import { rangeText } from "./songListParams";
+import type { PagingAction, PagingState } from "./paging";
+import { hasPreviousPage, pageNumber, rangeText } from "./paging";
 
-interface SongsPagerProps {
-  pageIndex: number;
+interface PagerProps {
+  paging: PagingState;
+  dispatch: Dispatch<PagingAction>;
   pageSize: number;
+  /** Items on this page, and matching in all. */
   shown: number;
   total: number;
+  /** "songs": for "No songs". */
+  noun: string;
   nextPageToken: string;
   busy: boolean;
-  dispatch: Dispatch<PagingAction>;
 }
 
 /** "1–20 of 134" and the previous and next page. */
-export function SongsPager({ pageIndex, pageSize, shown, total, nextPageToken, busy, dispatch }: SongsPagerProps) {
+export function Pager({ paging, dispatch, pageSize, shown, total, noun, nextPageToken, busy }: PagerProps) {
   return (
     <Group component="nav" aria-label="Pages" gap="xs" wrap="nowrap" aria-busy={busy}>
-      <Text size="sm" data-testid="song-range" aria-live="polite">
-        {rangeText(pageIndex, pageSize, shown, total)}
+      <Text size="sm" data-testid="range" aria-live="polite">
+        {rangeText(pageNumber(paging) - 1, pageSize, shown, total, noun)}
       </Text>
       <ActionIcon
         variant="default"
         aria-label="Previous page"
-        disabled={pageIndex === 0}
+        disabled={!hasPreviousPage(paging)}
         onClick={() => dispatch({ type: "previous" })}
       >
         <IconChevronLeft size={16} aria-hidden />

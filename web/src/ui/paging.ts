@@ -1,5 +1,5 @@
 /**
- * Which page of songs is shown. ListSongs pages forward only (AIP-158
+ * Which page of a list is shown. List calls page forward only (AIP-158
  * page_token), so going back means remembering the tokens of the pages seen:
  * a stack whose top is the current page's token ("" for the first page).
  */
@@ -13,8 +13,8 @@ export type PagingAction =
   | { type: "next"; nextPageToken: string }
   | { type: "previous" }
   | { type: "first" }
-  /** A song was deleted and `songsLeft` remain on the current page. */
-  | { type: "deleted"; songsLeft: number };
+  /** An item was deleted and `itemsLeft` remain on the current page. */
+  | { type: "deleted"; itemsLeft: number };
 
 export const firstPage: PagingState = { tokens: [""] };
 
@@ -41,6 +41,19 @@ export function pagingReducer(state: PagingState, action: PagingAction): PagingS
       return hasPreviousPage(state) ? firstPage : state;
     case "deleted":
       // an emptied page (not the first) is no use: show the one before
-      return action.songsLeft <= 0 ? pagingReducer(state, { type: "previous" }) : state;
+      return action.itemsLeft <= 0 ? pagingReducer(state, { type: "previous" }) : state;
   }
+}
+
+/** "1–20 of 134" (en dash), or "No songs". */
+export function rangeText(
+  pageIndex: number,
+  pageSize: number,
+  shown: number,
+  total: number,
+  noun: string,
+): string {
+  if (shown === 0) return total ? `0 of ${total}` : `No ${noun}`;
+  const first = pageIndex * pageSize + 1;
+  return `${first}–${first + shown - 1} of ${total}`;
 }

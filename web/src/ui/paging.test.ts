@@ -39,8 +39,8 @@ describe("paging", () => {
 
   it("steps back when a delete empties a later page, not otherwise", () => {
     const state = walk("t2");
-    expect(currentPageToken(pagingReducer(state, { type: "deleted", songsLeft: 0 }))).toBe("");
-    expect(pagingReducer(state, { type: "deleted", songsLeft: 3 })).toBe(state);
-    expect(pagingReducer(firstPage, { type: "deleted", songsLeft: 0 })).toBe(firstPage);
+    expect(currentPageToken(pagingReducer(state, { type: "deleted", itemsLeft: 0 }))).toBe("");
+    expect(pagingReducer(state, { type: "deleted", itemsLeft: 3 })).toBe(state);
+    expect(pagingReducer(firstPage, { type: "deleted", itemsLeft: 0 })).toBe(firstPage);
   });
 });

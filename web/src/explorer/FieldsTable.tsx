@@ -1,0 +1,51 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import { Code, Table, Text } from "@mantine/core";
+import { commentOf, rulesOf, typeLabel } from "./contracts";
+
+/** The fields of a request: name, type, description and buf.validate rules. */
+export function FieldsTable({ message }: { message: DescMessage }) {
+  if (message.fields.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        {message.name} has no fields.
+      </Text>
+    );
+  }
+  return (
+    <Table.ScrollContainer minWidth={0}>
+      <Table aria-label={`Fields of ${message.name}`} verticalSpacing={4} fz="sm" layout="fixed">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w="30%">Field</Table.Th>
+            <Table.Th>Description and rules</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {message.fields.map((field) => {
+            const rules = rulesOf(field);
+            return (
+              <Table.Tr key={field.name}>
+                <Table.Td className="wrap-anywhere">
+                  <Code>{field.jsonName}</Code>
+                  <Text size="xs" c="dimmed">
+                    {typeLabel(field)}
+                  </Text>
+                </Table.Td>
+                <Table.Td className="wrap-anywhere">
+                  <Text size="sm" style={{ whiteSpace: "pre-line" }}>
+                    {commentOf(field)}
+                  </Text>
+                  {rules !== null && (
+                    <Code block mt={4} data-testid="field-rules">
+                      {JSON.stringify(rules)}
+                    </Code>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
