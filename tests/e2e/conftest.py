@@ -8,6 +8,7 @@ from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from tests.support.required import require
 from tests.support.running_app import App, running_app
+from tests.support.web_app import DESKTOP
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -19,7 +20,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def _fresh_context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    fresh = await browser.new_context(viewport={"width": 1024, "height": 800})
+    fresh = await browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
     yield fresh
     await fresh.close()
 
@@ -61,10 +61,3 @@ async def browser_second(browser: Browser) -> AsyncIterator[BrowserContext]:
     """Another person's browser, isolated from `context`."""
     async for fresh in _fresh_context(browser):
         yield fresh
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    """Where the tests leave pictures of the main screens (gitignored)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS

@@ -1,25 +1,30 @@
 """The web app in a real browser, through the real gateway, against the suite
-as `make run` starts it."""
+as `make run` starts it: songs, sessions, failures, phone size."""
 
 import asyncio
 import os
 from pathlib import Path
 
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Route, expect
 
 from chorus_client import ChorusClient
 from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
     PASSWORD,
+    PHONE,
     add_song,
+    check_page,
+    confirm,
     log_in,
+    log_out,
     new_email,
+    readme_picture,
     sign_up,
     song_names,
     song_row,
     song_rows,
-    status_says,
+    toast_says,
 )
 
 LIST_SONGS = "/chorus.resource.v1.SongService/ListSongs"
@@ -27,7 +32,7 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
 async def test_two_people_never_see_each_others_songs(
-    app: App, context: BrowserContext, browser_second: BrowserContext, screenshots: Path
+    app: App, context: BrowserContext, browser_second: BrowserContext
 ) -> None:
     jane, john = await context.new_page(), await browser_second.new_page()
     await sign_up(jane, app.web_url, new_email("jane"))
@@ -40,102 +45,194 @@ async def test_two_people_never_see_each_others_songs(
     await john.reload()
     await expect(song_rows(jane)).to_have_count(2)
     await expect(song_rows(john)).to_have_count(1)
-    assert await song_names(jane) == ["Aberdeen", "Trouble"]
+    assert await song_names(jane) == ["Trouble", "Aberdeen"]  # newest first
     assert await song_names(john) == ["Hey Jude"]
-    await jane.screenshot(path=screenshots / "songs.png", full_page=True)
+    await expect(jane.get_by_test_id("range")).to_have_text("1–2 of 2")
 
 
-async def test_edit_and_delete_a_song(app: App, context: BrowserContext, screenshots: Path) -> None:
+async def test_edit_and_delete_a_song_with_a_confirmation(app: App, context: BrowserContext) -> None:
     page = await context.new_page()
     await sign_up(page, app.web_url, new_email("editor"))
     await add_song(page, "Aberdeen", "Cage the Elephant", 2011)
 
-    await song_row(page, "Aberdeen").get_by_role("button", name="Edit").click()
-    await page.get_by_label("Name").fill("Aberdeen (live)")
-    await page.get_by_label("Year").fill("2012")
-    await page.screenshot(path=screenshots / "edit-song.png", full_page=True)
-    await page.get_by_role("button", name="Save").click()
-    await status_says(page, "Saved “Aberdeen (live)”.")
+    await page.get_by_role("button", name="Edit Aberdeen").click()
+    form = page.get_by_role("form", name="Edit “Aberdeen”")
+    await form.get_by_label("Name").fill("Aberdeen (live)")
+    await form.get_by_label("Year").fill("2012")
+    await form.get_by_role("button", name="Save").click()
+    await toast_says(page, "Saved “Aberdeen (live)”.")
     await expect(song_row(page, "Aberdeen (live)")).to_contain_text("2012")
 
-    await song_row(page, "Aberdeen (live)").get_by_role("button", name="Delete").click()
-    await status_says(page, "Deleted “Aberdeen (live)”.")
+    await page.get_by_role("button", name="Delete Aberdeen (live)").click()
+    await confirm(page, "Cancel")
+    await expect(song_rows(page)).to_have_count(1)
+    await page.get_by_role("button", name="Delete Aberdeen (live)").click()
+    await confirm(page, "Delete song")
+    await toast_says(page, "Deleted “Aberdeen (live)”.")
     await expect(song_rows(page)).to_have_count(0)
     await page.reload()
-    await expect(page.get_by_test_id("whoami-email")).to_be_visible()
-    await expect(song_rows(page)).to_have_count(0)
+    await expect(page.get_by_text("No songs yet.")).to_be_visible()
 
 
-async def test_paging_through_a_long_list(app: App, context: BrowserContext) -> None:
+async def test_search_sort_and_pages_are_the_servers_and_in_the_address(
+    app: App, context: BrowserContext
+) -> None:
     email = new_email("collector")
     async with ChorusClient(app.gateway, app.gateway) as chorus:
         collector = await chorus.sign_up(email, PASSWORD)
         for number in range(1, 26):
-            await collector.songs.create(f"Song {number:02}", "Various")
+            await collector.songs.create(f"Song {number:02}", "Various", 1970 + number)
+        await collector.songs.create("Live at Leeds", "The Who", 1970)
     page = await context.new_page()
     await log_in(page, app.web_url, email)
 
-    next_page = page.get_by_role("button", name="Next page")
-    previous_page = page.get_by_role("button", name="Previous page")
-    await expect(song_rows(page)).to_have_count(10)
-    await expect(previous_page).to_be_disabled()
-    seen = await song_names(page)
-    for first, count in ((11, 10), (21, 5)):
-        await next_page.click()
-        await expect(song_rows(page).first).to_contain_text(f"Song {first:02}")
-        await expect(song_rows(page)).to_have_count(count)
-        seen += await song_names(page)
-    await expect(next_page).to_be_disabled()
-    assert seen == [f"Song {number:02}" for number in range(1, 26)]
+    range_text = page.get_by_test_id("range")
+    await expect(range_text).to_have_text("1–20 of 26")
+    assert (await song_names(page))[:2] == ["Live at Leeds", "Song 25"]
+    await page.get_by_role("button", name="Next page").click()
+    await expect(range_text).to_have_text("21–26 of 26")
+    await expect(page.get_by_role("button", name="Next page")).to_be_disabled()
 
-    await previous_page.click()
-    await expect(song_rows(page).first).to_contain_text("Song 11")
+    await page.get_by_role("button", name="Year", exact=True).click()
+    await expect(range_text).to_have_text("1–20 of 26")
+    await expect(song_rows(page).first).to_contain_text("Live at Leeds")
+    await page.get_by_role("button", name="Year", exact=True).click()
+    await expect(song_rows(page).first).to_contain_text("Song 25")
+    assert "sort=year+desc" in page.url
+
+    await page.get_by_label("Search songs").fill("song 1")
+    await expect(range_text).to_have_text("1–10 of 10")
+    assert await song_names(page) == [f"Song {n}" for n in range(19, 9, -1)]
+    await page.get_by_label("Search songs").fill("WHO")
+    await expect(range_text).to_have_text("1–1 of 1")
+    await page.reload()  # the address keeps the search and the order
+    await expect(range_text).to_have_text("1–1 of 1")
+    await expect(page.get_by_label("Search songs")).to_have_value("WHO")
+    await page.get_by_label("Search songs").fill("nothing like this")
+    await expect(page.get_by_text("No songs match “nothing like this”.")).to_be_visible()
 
 
-async def test_reload_keeps_the_session_and_logout_ends_it(
-    app: App, context: BrowserContext, screenshots: Path
-) -> None:
+async def test_reload_keeps_the_session_and_logout_ends_it(app: App, context: BrowserContext) -> None:
     page = await context.new_page()
     email = new_email("reloader")
     await sign_up(page, app.web_url, email)
     await add_song(page, "Aberdeen", "Cage the Elephant")
 
     await page.reload()
-    await expect(page.get_by_test_id("whoami-email")).to_have_text(email)
     await expect(song_rows(page)).to_have_count(1)
-    await page.screenshot(path=screenshots / "who-am-i.png", full_page=True)
+    await page.goto(f"{app.web_url}/account")
+    await expect(page.get_by_test_id("account-email")).to_have_text(email)
+    await expect(page.get_by_test_id("active-tenant")).to_have_text("Personal as Owner")
 
-    await page.get_by_role("button", name="Log out").click()
-    await expect(page.get_by_role("button", name="Log in")).to_be_visible()
-    await page.screenshot(path=screenshots / "login.png", full_page=True)
+    await log_out(page)
+    await readme_picture(page, "login")
     await page.reload()
     await expect(page.get_by_role("button", name="Log in")).to_be_visible()
-    await expect(page.get_by_test_id("whoami-email")).to_have_count(0)
+    await expect(page.get_by_test_id("account-email")).to_have_count(0)
 
 
-async def test_errors_are_sentences_next_to_their_fields(
-    app: App, context: BrowserContext, screenshots: Path
-) -> None:
+async def test_a_shared_link_opens_after_logging_in(app: App, context: BrowserContext) -> None:
+    email = new_email("linked")
+    async with ChorusClient(app.gateway, app.gateway) as chorus:
+        await chorus.sign_up(email, PASSWORD)
     page = await context.new_page()
-    await page.goto(f"{app.web_url}/#signup")
+    await log_in(page, app.web_url, email, path="/account")
+    await expect(page.get_by_role("heading", name="Account", level=1)).to_be_visible()
+    await page.go_back()
+    await page.goto(f"{app.web_url}/no/such/page")
+    await expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+
+
+async def test_a_stale_session_goes_to_login_with_the_reason(app: App, context: BrowserContext) -> None:
+    page = await context.new_page()
+    await sign_up(page, app.web_url, new_email("stale"))
+    await page.evaluate("localStorage.setItem('chorus.refreshToken', 'revoked-long-ago')")
+    await page.reload()
+    await expect(page.get_by_role("status").filter(has_text="Your session has ended")).to_be_visible()
+    await expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+async def test_errors_are_sentences_next_to_their_fields(app: App, context: BrowserContext) -> None:
+    page = await context.new_page()
+    await page.goto(f"{app.web_url}/signup")
     await page.get_by_label("Email").fill(new_email("short"))
     await page.get_by_label("Password").fill("short")
     await page.get_by_role("button", name="Sign up").click()
     password = page.get_by_label("Password")
     await expect(password).to_have_attribute("aria-invalid", "true")
     await expect(password).to_have_accessible_description(
-        "At least 8 characters. Password must be at least 8 characters."
+        "Password must be at least 8 characters. At least 8 characters."
     )
-    await page.screenshot(path=screenshots / "sign-up-error.png", full_page=True)
+    await expect(password).to_be_focused()
 
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign up").click()
-    await expect(page.get_by_test_id("whoami-email")).to_be_visible()
-    await page.get_by_label("Name").fill("   ")
-    await page.get_by_label("Artist").fill("Nobody")
     await page.get_by_role("button", name="Add song").click()
-    await expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    form = page.get_by_role("form", name="Add a song")
+    await form.get_by_label("Name").fill("   ")
+    await form.get_by_label("Artist").fill("Nobody")
+    await form.get_by_label("Year").fill("3000")
+    await form.get_by_role("button", name="Add song").click()
+    # the contract's rules, checked in the browser before sending
+    name = form.get_by_label("Name")
+    await expect(name).to_have_attribute("aria-invalid", "true")
+    await expect(name).to_be_focused()
+    await expect(name).to_have_accessible_description("Name must not be empty or blank.")
+    await expect(form.get_by_label("Year")).to_have_attribute("aria-invalid", "true")
+    await page.keyboard.press("Escape")
     await expect(song_rows(page)).to_have_count(0)
+
+
+async def test_a_failed_load_says_why_and_offers_a_retry(app: App, context: BrowserContext) -> None:
+    page = await context.new_page()
+    await sign_up(page, app.web_url, new_email("offline"))
+    await add_song(page, "Aberdeen", "Cage the Elephant")
+
+    async def unreachable(route: Route) -> None:
+        await route.abort("internetdisconnected")
+
+    await context.route(f"**{LIST_SONGS}", unreachable)
+    await page.reload()
+    alert = page.get_by_role("alert").filter(has_text="The songs could not be loaded")
+    await expect(alert).to_contain_text("The server can't be reached.", timeout=30_000)
+    await check_page(page)
+    await context.unroute(f"**{LIST_SONGS}", unreachable)
+    await alert.get_by_role("button", name="Try again").click()
+    await expect(song_rows(page)).to_have_count(1)
+
+
+async def test_keyboard_only_adds_a_song(app: App, context: BrowserContext) -> None:
+    page = await context.new_page()
+    await sign_up(page, app.web_url, new_email("keys"))
+    add = page.get_by_role("button", name="Add song")
+    for _ in range(30):
+        if await add.evaluate("el => el === document.activeElement"):
+            break
+        await page.keyboard.press("Tab")
+    await expect(add).to_be_focused()
+    await page.keyboard.press("Enter")
+    form = page.get_by_role("form", name="Add a song")
+    await expect(form.get_by_label("Name")).to_be_focused()
+    await page.keyboard.type("Aberdeen")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("Cage the Elephant")
+    await page.keyboard.press("Enter")
+    await toast_says(page, "Added “Aberdeen”.")
+    await expect(song_rows(page)).to_have_count(1)
+
+
+async def test_on_a_phone_the_songs_are_in_sight_and_nothing_scrolls_sideways(
+    app: App, browser_second: BrowserContext
+) -> None:
+    page = await browser_second.new_page()
+    await page.set_viewport_size(PHONE)
+    await sign_up(page, app.web_url, new_email("phone"))
+    await add_song(page, "A rather long song title that has to wrap somewhere", "Somebody", 1999)
+    await add_song(page, "Hey Jude", "The Beatles", 1968)
+    first = await song_rows(page).first.bounding_box()
+    assert first is not None and first["y"] + first["height"] <= PHONE["height"]
+    await check_page(page)
+    await readme_picture(page, "songs-phone")
 
 
 async def test_cors_preflight_from_the_app_origin_only(app: App) -> None:
@@ -147,18 +244,6 @@ async def test_cors_preflight_from_the_app_origin_only(app: App) -> None:
     )
     assert refused.headers.get("access-control-allow-origin") is None
     assert refused.status >= 400
-
-
-async def test_phone_sized_screen_has_no_sideways_scrolling(
-    app: App, browser_second: BrowserContext, screenshots: Path
-) -> None:
-    page = await browser_second.new_page()
-    await page.set_viewport_size({"width": 375, "height": 740})
-    await sign_up(page, app.web_url, new_email("phone"))
-    await add_song(page, "A rather long song title that has to wrap", "Somebody", 1999)
-    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
-    await page.screenshot(path=screenshots / "songs-phone.png", full_page=True)
 
 
 async def test_connect_es_node_client_through_the_gateway(app: App) -> None:

@@ -1,43 +1,75 @@
 """What a person does in the web app, in Playwright terms (accessible names)."""
 
+import json
 import uuid
+from pathlib import Path
 
 from playwright.async_api import Locator, Page, expect
 
 PASSWORD = "password1x"
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# Pictures of the main pages for the README, refreshed by every browser run.
+README_SCREENSHOTS = ROOT / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def new_email(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}@example.com"
 
 
+async def signed_in(page: Page) -> None:
+    """The app shell is up: the user menu is in the header."""
+    await expect(page.get_by_role("button", name="Your account")).to_be_visible()
+
+
 async def sign_up(page: Page, web_url: str, email: str, password: str = PASSWORD) -> None:
-    await page.goto(f"{web_url}/#signup")
+    await page.goto(f"{web_url}/signup")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Sign up").click()
-    await expect(page.get_by_test_id("whoami-email")).to_have_text(email)
+    await expect(page.get_by_role("heading", name="Songs", level=1)).to_be_visible()
+    await signed_in(page)
 
 
-async def log_in(page: Page, web_url: str, email: str, password: str = PASSWORD) -> None:
-    await page.goto(web_url)
+async def log_in(page: Page, web_url: str, email: str, password: str = PASSWORD, path: str = "/") -> None:
+    await page.goto(f"{web_url}{path}")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_test_id("whoami-email")).to_have_text(email)
+    await signed_in(page)
+
+
+async def log_out(page: Page) -> None:
+    await page.get_by_role("button", name="Your account").click()
+    await page.get_by_role("menuitem", name="Log out").click()
+    await expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+async def go_to(page: Page, label: str) -> None:
+    """Open a page from the navigation (the burger menu first on a phone)."""
+    nav = page.get_by_role("navigation", name="Pages").first
+    if not await nav.get_by_role("link", name=label).is_visible():
+        await page.get_by_role("button", name="Pages").click()
+    await nav.get_by_role("link", name=label).click()
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+async def toast_says(page: Page, message: str) -> None:
+    """The app announces `message` in a toast (a live region)."""
+    await expect(page.get_by_role("status").filter(has_text=message).first).to_be_visible()
 
 
 async def add_song(page: Page, name: str, artist: str, year: int | None = None) -> None:
-    await page.get_by_label("Name").fill(name)
-    await page.get_by_label("Artist").fill(artist)
-    await page.get_by_label("Year").fill("" if year is None else str(year))
     await page.get_by_role("button", name="Add song").click()
-    await status_says(page, f"Added “{name}”.")
-
-
-async def status_says(page: Page, message: str) -> None:
-    """The app announces `message` in a live region."""
-    await expect(page.get_by_role("status").filter(has_text=message)).to_be_visible()
+    form = page.get_by_role("form", name="Add a song")
+    await form.get_by_label("Name").fill(name)
+    await form.get_by_label("Artist").fill(artist)
+    await form.get_by_label("Year").fill("" if year is None else str(year))
+    await form.get_by_role("button", name="Add song").click()
+    await toast_says(page, f"Added “{name}”.")
+    await expect(form).to_have_count(0)
 
 
 def song_rows(page: Page) -> Locator:
@@ -45,33 +77,34 @@ def song_rows(page: Page) -> Locator:
 
 
 def song_row(page: Page, name: str) -> Locator:
-    return song_rows(page).filter(has_text=name)
+    return song_rows(page).filter(has=page.get_by_role("cell", name=name, exact=True))
 
 
 async def song_names(page: Page) -> list[str]:
     return [name.strip() for name in await page.locator(".song-name").all_inner_texts()]
 
 
+async def switch_tenant(page: Page, option: str) -> None:
+    """Choose `option` ("The Band (Viewer)", "Personal (Owner)") in the header's switcher."""
+    await page.get_by_role("textbox", name="Active tenant").click()
+    await page.get_by_role("option", name=option, exact=True).click()
+    name = option.rsplit(" (", 1)[0]
+    await toast_says(page, f"Now working in “{name}”.")
+    await expect(page.get_by_role("textbox", name="Active tenant")).to_have_value(option)
+
+
+async def active_tenant(page: Page) -> str:
+    return await page.get_by_role("textbox", name="Active tenant").input_value()
+
+
 async def create_tenant(page: Page, name: str) -> None:
-    """Open "New tenant", name it, create it (the form closes again)."""
+    """On the Team page: "New tenant", name it, create it; the app switches to it."""
     await page.get_by_role("button", name="New tenant").click()
     form = page.get_by_role("form", name="New tenant")
     await form.get_by_label("Tenant name").fill(name)
     await form.get_by_role("button", name="Create tenant").click()
-    await status_says(page, f"Created “{name}”.")
-
-
-def active_tenant(page: Page) -> Locator:
-    """The sentence "You are working in <tenant> as <role>."."""
-    return page.get_by_test_id("active-tenant")
-
-
-async def switch_tenant(page: Page, option: str) -> None:
-    """Choose `option` ("The Band (Viewer)", "Personal (Owner)") and switch to it."""
-    await page.get_by_label("Active tenant").select_option(label=option)
-    await page.get_by_role("button", name="Switch").click()
-    name = option.rsplit(" (", 1)[0]
-    await expect(active_tenant(page)).to_contain_text(f"working in {name} as")
+    await toast_says(page, f"Created “{name}”.")
+    await expect(page.get_by_role("textbox", name="Active tenant")).to_have_value(f"{name} (Owner)")
 
 
 async def invite_member(page: Page, email: str, role: str) -> None:
@@ -79,14 +112,55 @@ async def invite_member(page: Page, email: str, role: str) -> None:
     await form.get_by_label("Invite email").fill(email)
     await form.get_by_label("Role").select_option(label=role)
     await form.get_by_role("button", name="Invite").click()
-    await status_says(page, f"Invited {email} as {role}.")
+    await toast_says(page, f"Invited {email} as {role}")
 
 
 def member_row(page: Page, email: str) -> Locator:
-    return page.get_by_role("list", name="Members").get_by_role("listitem").filter(has_text=email)
+    return page.get_by_test_id("member-row").filter(has_text=email)
 
 
 async def change_member_role(page: Page, email: str, role: str) -> None:
     await page.get_by_label(f"Role of {email}").select_option(label=role)
-    await member_row(page, email).get_by_role("button", name="Change role").click()
-    await status_says(page, f"{email} is now {role}.")
+    await toast_says(page, f"{email} is now {role}.")
+
+
+async def confirm(page: Page, button: str) -> None:
+    """Answer the open confirmation dialog with `button`."""
+    await page.get_by_role("dialog").get_by_role("button", name=button).click()
+    await expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+async def accessibility_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))"""
+    )
+    return [json.dumps(problem) for problem in found]
+
+
+async def sideways_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
+    return int(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+async def check_page(page: Page) -> None:
+    """The quality bar of every page: axe clean, no sideways scroll, no focus ring on a heading."""
+    await page.wait_for_load_state("networkidle")
+    problems = await accessibility_problems(page)
+    assert not problems, f"axe finds on {page.url}:\n" + "\n".join(problems)
+    overflow = await sideways_overflow(page)
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the window"
+    focused = await page.evaluate(
+        """() => { const el = document.activeElement;
+                   return el && /^H[1-6]$/.test(el.tagName) ? getComputedStyle(el).outlineStyle : "none"; }"""
+    )
+    assert focused == "none", f"a focused heading on {page.url} shows a {focused} outline"
+
+
+async def readme_picture(page: Page, name: str) -> None:
+    """A small picture of the page as it is now, for the README."""
+    README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=README_SCREENSHOTS / f"{name}.png")

@@ -3,6 +3,8 @@ import { createTheme } from "@mantine/core";
 
 export const theme = createTheme({
   primaryColor: "indigo",
+  // The darker shade in light mode: white on it, and it on white, pass WCAG AA contrast.
+  primaryShade: { light: 8, dark: 5 },
   defaultRadius: "md",
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   headings: { fontWeight: "650" },

@@ -15,7 +15,7 @@ export function UserMenu() {
     <Menu position="bottom-end" width={240}>
       <Menu.Target>
         <UnstyledButton aria-label="Your account" data-testid="user-menu">
-          <Avatar radius="xl" size={34} color="indigo" name={email || undefined} aria-hidden />
+          <Avatar radius="xl" size={34} color="indigo" aria-hidden />
         </UnstyledButton>
       </Menu.Target>
       <Menu.Dropdown>

@@ -14,7 +14,7 @@ export function LoadFailure({ what, error, onRetry }: LoadFailureProps) {
     <Alert color="red" title={`${what} could not be loaded`} role="alert">
       <Group justify="space-between" gap="sm">
         <Text size="sm">{errorSentence(error)}</Text>
-        <Button size="xs" variant="white" color="red" onClick={onRetry}>
+        <Button size="xs" variant="default" onClick={onRetry}>
           Try again
         </Button>
       </Group>
