@@ -71,7 +71,7 @@ gen: $(PROTO_IMAGE) $(WEB_STAMP) ## regenerate Python and TypeScript code from p
 	cp $(PROTO_IMAGE) gen/python/chorus/api.binpb
 	cd web && ../$(BIN)/buf generate proto --template buf.gen.yaml
 	@mkdir -p web/src/gen-explorer
-	$(BIN)/buf build $(PROTO_IMAGE) --path chorus -o web/src/gen-explorer/contracts.json
+	$(BIN)/buf build $(PROTO_IMAGE) --path chorus --as-file-descriptor-set -o web/src/gen-explorer/contracts.json
 
 check-gen: gen ## fail if generated code differs from protos/
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated code is stale: run make gen and commit"; exit 1; }

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright, expect
 
 from tests.support.required import require
 from tests.support.running_app import App, running_app
@@ -20,6 +20,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# The machine running the suite may be busy (2 cores, services, Envoy, Vite, Chromium).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,9 @@ async def sign_up(page: Page, web_url: str, email: str, password: str = PASSWORD
     await signed_in(page)
 
 
-async def log_in(page: Page, web_url: str, email: str, password: str = PASSWORD, path: str = "/") -> None:
+async def log_in(
+    page: Page, web_url: str, email: str, password: str = PASSWORD, path: str = "/"
+) -> None:
     await page.goto(f"{web_url}{path}")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(password)
@@ -84,17 +86,27 @@ async def song_names(page: Page) -> list[str]:
     return [name.strip() for name in await page.locator(".song-name").all_inner_texts()]
 
 
+def switcher(page: Page) -> Locator:
+    """The header's "Active tenant" chooser; its value is "<tenant> (<my role>)"."""
+    return page.get_by_role("combobox", name="Active tenant")
+
+
+def shown(first: int, last: int, total: int) -> str:
+    """The songs table's "1-20 of 134", with an en dash."""
+    return f"{first}\u2013{last} of {total}"
+
+
 async def switch_tenant(page: Page, option: str) -> None:
     """Choose `option` ("The Band (Viewer)", "Personal (Owner)") in the header's switcher."""
-    await page.get_by_role("textbox", name="Active tenant").click()
+    await switcher(page).click()
     await page.get_by_role("option", name=option, exact=True).click()
     name = option.rsplit(" (", 1)[0]
     await toast_says(page, f"Now working in “{name}”.")
-    await expect(page.get_by_role("textbox", name="Active tenant")).to_have_value(option)
+    await expect(switcher(page)).to_have_value(option)
 
 
 async def active_tenant(page: Page) -> str:
-    return await page.get_by_role("textbox", name="Active tenant").input_value()
+    return await switcher(page).input_value()
 
 
 async def create_tenant(page: Page, name: str) -> None:
@@ -104,7 +116,7 @@ async def create_tenant(page: Page, name: str) -> None:
     await form.get_by_label("Tenant name").fill(name)
     await form.get_by_role("button", name="Create tenant").click()
     await toast_says(page, f"Created “{name}”.")
-    await expect(page.get_by_role("textbox", name="Active tenant")).to_have_value(f"{name} (Owner)")
+    await expect(switcher(page)).to_have_value(f"{name} (Owner)")
 
 
 async def invite_member(page: Page, email: str, role: str) -> None:
@@ -154,8 +166,11 @@ async def check_page(page: Page) -> None:
     overflow = await sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the window"
     focused = await page.evaluate(
-        """() => { const el = document.activeElement;
-                   return el && /^H[1-6]$/.test(el.tagName) ? getComputedStyle(el).outlineStyle : "none"; }"""
+        """() => {
+            const el = document.activeElement;
+            if (!el || !/^H[1-6]$/.test(el.tagName)) return "none";
+            return getComputedStyle(el).outlineStyle;
+        }"""
     )
     assert focused == "none", f"a focused heading on {page.url} shows a {focused} outline"
 

@@ -1,5 +1,5 @@
 import type { DescMethod, FileRegistry, JsonValue } from "@bufbuild/protobuf";
-import { Alert, Badge, Button, Card, Code, Group, JsonInput, Stack, Text, Title } from "@mantine/core";
+import { Alert, Badge, Button, Card, Code, Group, Stack, Text, Textarea, Title } from "@mantine/core";
 import { useRef, useState } from "react";
 import { useServices } from "../api/ServicesContext";
 import { FieldsTable } from "./FieldsTable";
@@ -74,14 +74,14 @@ export function MethodPanel({ registry, method }: { registry: FileRegistry; meth
         </Text>
       )}
       <FieldsTable message={method.input} />
-      <JsonInput
+      <Textarea
         label={`Request (${method.input.name} as JSON)`}
         value={json}
-        onChange={setJson}
+        onChange={(e) => setJson(e.currentTarget.value)}
+        spellCheck={false}
         autosize
         minRows={4}
         maxRows={18}
-        formatOnBlur
         error={inputError || undefined}
         styles={{ input: { fontFamily: "ui-monospace, monospace" } }}
       />
@@ -104,7 +104,7 @@ export function MethodPanel({ registry, method }: { registry: FileRegistry; meth
             {outcome && (
               <Group gap="xs">
                 <Text fw={600}>Status</Text>
-                <Badge color={outcome.ok ? "teal" : "red"} data-testid="call-status">
+                <Badge color={outcome.ok ? "teal.9" : "red.9"} data-testid="call-status">
                   {outcome.status}
                 </Badge>
               </Group>

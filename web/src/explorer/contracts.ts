@@ -18,12 +18,22 @@ import {
   ScalarType,
   createFileRegistry,
   createRegistry,
-  fromJsonString,
+  fromJson,
   getOption,
   hasOption,
   toJson,
 } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import {
+  FileDescriptorSetSchema,
+  file_google_protobuf_any,
+  file_google_protobuf_descriptor,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
+} from "@bufbuild/protobuf/wkt";
 import {
   FieldRulesSchema,
   field as fieldRules,
@@ -31,12 +41,34 @@ import {
 } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import descriptorSet from "../gen-explorer/contracts.json?raw";
 
-/** Every file of protos/ and what they import. */
+/** What protos/ may import, as this app's libraries know them. */
+const LIBRARY_FILES = [
+  file_google_protobuf_any,
+  file_google_protobuf_descriptor,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
+  file_buf_validate_validate,
+];
+
+/**
+ * Every file of protos/, with what they import taken from the libraries
+ * (the set's own copies of google/protobuf and buf/validate may be newer
+ * than this app's protobuf runtime can read).
+ */
 export function loadContracts(json: string = descriptorSet): FileRegistry {
+  const parsed = JSON.parse(json) as { file?: JsonObject[] };
+  const ours = (parsed.file ?? []).filter((file) => String(file.name).startsWith("chorus/"));
   // The options carry buf.validate extensions: JSON needs their descriptors to read them.
-  const set = fromJsonString(FileDescriptorSetSchema, json, {
-    registry: createRegistry(file_buf_validate_validate),
-  });
+  const set = fromJson(
+    FileDescriptorSetSchema,
+    { file: ours },
+    { registry: createRegistry(file_buf_validate_validate) },
+  );
+  set.file.unshift(...LIBRARY_FILES.map((file) => file.proto));
   return createFileRegistry(set);
 }
 
@@ -81,11 +113,12 @@ export function commentOf(desc: Described): string {
   const location = fileOf(desc).proto.sourceCodeInfo?.location.find(
     (l) => l.path.length === path.length && l.path.every((n, i) => n === path[i]),
   );
+  // lines wrapped in the .proto file join up; blank lines still part paragraphs
   return (location?.leadingComments ?? "")
-    .split("\n")
-    .map((line) => line.replace(/^ /, ""))
-    .join("\n")
-    .trim();
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, " ").trim())
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 /** A field's buf.validate rules as JSON ({"string": {"maxLen": 200}}), or null without any. */
