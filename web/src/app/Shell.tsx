@@ -31,7 +31,7 @@ export function Shell() {
         <Group h="100%" px="sm" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Pages" />
-            <UnstyledButton component={Link} to="/" >
+            <UnstyledButton component={Link} to="/">
               <Text fw={750} size="lg" c="indigo.8">
                 Chorus
               </Text>

@@ -61,7 +61,9 @@ const LIBRARY_FILES = [
  */
 export function loadContracts(json: string = descriptorSet): FileRegistry {
   const parsed = JSON.parse(json) as { file?: JsonObject[] };
-  const ours = (parsed.file ?? []).filter((file) => String(file.name).startsWith("chorus/"));
+  const ours = (parsed.file ?? []).filter(
+    (file) => typeof file.name === "string" && file.name.startsWith("chorus/"),
+  );
   // The options carry buf.validate extensions: JSON needs their descriptors to read them.
   const set = fromJson(
     FileDescriptorSetSchema,

@@ -8,9 +8,21 @@ const SHOWN_MS = 4_000;
 const CLOSE = { "aria-label": "Dismiss" };
 
 export function toastDone(message: string): void {
-  notifications.show({ message, color: "teal", role: "status", autoClose: SHOWN_MS, closeButtonProps: CLOSE });
+  notifications.show({
+    message,
+    color: "teal",
+    role: "status",
+    autoClose: SHOWN_MS,
+    closeButtonProps: CLOSE,
+  });
 }
 
 export function toastFailed(message: string): void {
-  notifications.show({ message, color: "red", role: "alert", autoClose: SHOWN_MS * 2, closeButtonProps: CLOSE });
+  notifications.show({
+    message,
+    color: "red",
+    role: "alert",
+    autoClose: SHOWN_MS * 2,
+    closeButtonProps: CLOSE,
+  });
 }
