@@ -1,6 +1,6 @@
 """The browser suite: `make run` on free ports, driven by Debian's Chromium."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 
 import pytest
@@ -21,14 +21,29 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
+WARM_UP_MS = 180_000
 # The machine running the suite may be busy (2 cores, services, Envoy, Vite, Chromium).
-expect.set_options(timeout=15_000)
+expect.set_options(timeout=20_000)
+ACTION_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-async def app(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[App]:
+async def app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> AsyncIterator[App]:
     async with running_app(tmp_path_factory.mktemp("app")) as running:
+        await _warm_up(browser, running.web_url)
         yield running
+
+
+async def _warm_up(browser: Browser, web_url: str) -> None:
+    """Load the app once: Vite's dev server bundles the npm packages on the first
+    visit after a fresh install (tens of seconds on a busy machine), which no
+    test's own timeouts should have to cover."""
+    page = await browser.new_page()
+    try:
+        await page.goto(web_url, timeout=WARM_UP_MS)
+        await page.get_by_role("button", name="Log in").wait_for(timeout=WARM_UP_MS)
+    finally:
+        await page.close()
 
 
 def _require_chromium() -> None:
@@ -46,21 +61,51 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-async def _fresh_context(browser: Browser) -> AsyncIterator[BrowserContext]:
+FAILURES = Path(__file__).resolve().parents[2] / "var" / "e2e-failures"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember each phase's outcome on the test, for the pictures below."""
+    report = yield
+    item.stash.setdefault(OUTCOMES, {})[report.when] = report
+    return report
+
+
+OUTCOMES = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+async def _fresh_context(
+    request: pytest.FixtureRequest, browser: Browser
+) -> AsyncIterator[BrowserContext]:
     fresh = await browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
+    fresh.set_default_timeout(ACTION_MS)
     yield fresh
+    call = request.node.stash.get(OUTCOMES, {}).get("call")
+    if call is not None and call.failed:  # what the pages showed when the test failed
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(fresh.pages):
+            await page.screenshot(
+                path=FAILURES / f"{request.node.name}-{number}.png", full_page=True
+            )
     await fresh.close()
 
 
 @pytest.fixture
-async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
+async def context(
+    request: pytest.FixtureRequest, browser: Browser
+) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile: its own storage, so its own session."""
-    async for fresh in _fresh_context(browser):
+    async for fresh in _fresh_context(request, browser):
         yield fresh
 
 
 @pytest.fixture
-async def browser_second(browser: Browser) -> AsyncIterator[BrowserContext]:
+async def browser_second(
+    request: pytest.FixtureRequest, browser: Browser
+) -> AsyncIterator[BrowserContext]:
     """Another person's browser, isolated from `context`."""
-    async for fresh in _fresh_context(browser):
+    async for fresh in _fresh_context(request, browser):
         yield fresh

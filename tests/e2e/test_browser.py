@@ -11,6 +11,7 @@ from chorus_client import ChorusClient
 from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
+    DESKTOP,
     PASSWORD,
     PHONE,
     add_song,
@@ -102,6 +103,8 @@ async def test_search_sort_and_pages_are_the_servers_and_in_the_address(
     await page.get_by_role("button", name="Year", exact=True).click()
     await expect(song_rows(page).first).to_contain_text("Song 25")
     assert "sort=year+desc" in page.url
+    await check_page(page)
+    await readme_picture(page, "songs")
 
     await page.get_by_label("Search songs").fill("song 1")
     await expect(range_text).to_have_text(shown(1, 10, 10))
@@ -130,7 +133,6 @@ async def test_reload_keeps_the_session_and_logout_ends_it(
     await expect(page.get_by_test_id("active-tenant")).to_have_text("Personal as Owner")
 
     await log_out(page)
-    await readme_picture(page, "login")
     await page.reload()
     await expect(page.get_by_role("button", name="Log in")).to_be_visible()
     await expect(page.get_by_test_id("account-email")).to_have_count(0)
@@ -242,6 +244,28 @@ async def test_on_a_phone_the_songs_are_in_sight_and_nothing_scrolls_sideways(
     assert first["y"] + first["height"] <= PHONE["height"]
     await check_page(page)
     await readme_picture(page, "songs-phone")
+
+
+async def test_every_page_passes_the_quality_bar_on_desktop_and_phone(
+    app: App, context: BrowserContext
+) -> None:
+    """axe (no serious or critical findings), no sideways scrolling, no focus ring on a heading."""
+    page = await context.new_page()
+    for size in (DESKTOP, PHONE):
+        await page.set_viewport_size(size)
+        for path in ("/login", "/signup"):
+            await page.goto(f"{app.web_url}{path}")
+            await expect(page.get_by_label("Email")).to_be_visible()
+            await check_page(page)
+    await page.set_viewport_size(DESKTOP)
+    await sign_up(page, app.web_url, new_email("everywhere"))
+    await add_song(page, "Aberdeen", "Cage the Elephant", 2011)
+    for size in (DESKTOP, PHONE):
+        await page.set_viewport_size(size)
+        for path in ("/", "/playlists", "/team", "/account", "/explorer", "/no/such/page"):
+            await page.goto(f"{app.web_url}{path}")
+            await expect(page.get_by_role("heading", level=1)).to_be_visible()
+            await check_page(page)
 
 
 async def test_cors_preflight_from_the_app_origin_only(app: App) -> None:

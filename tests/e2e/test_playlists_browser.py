@@ -23,7 +23,7 @@ async def playlist_order(page: Page) -> list[str]:
 
 
 async def add_to_playlist(page: Page, search: str, option: str) -> None:
-    picker = page.get_by_role("textbox", name="Add a song")
+    picker = page.get_by_role("combobox", name="Add a song")
     await picker.fill(search)
     await page.get_by_role("option", name=option).click()
     await toast_says(page, "to the playlist.")

@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink, Text, UnstyledButton } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconApi, IconMusic, IconPlaylist, IconUser, IconUsers } from "@tabler/icons-react";
+import { IconApi, IconMusic, IconPlaylist, IconUser, IconUsers } from "../ui/icons";
 import { Link, NavLink as RouterLink, Outlet, useLocation } from "react-router";
 import { UserMenu } from "../auth/UserMenu";
 import { TenantSwitcher } from "../tenants/TenantSwitcher";
@@ -53,6 +53,7 @@ export function Shell() {
             label={label}
             leftSection={<Icon size={18} aria-hidden />}
             active={end ? pathname === to : pathname.startsWith(to)}
+            variant="filled"
             onClick={close}
           />
         ))}

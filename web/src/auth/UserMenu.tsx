@@ -1,5 +1,5 @@
 import { Avatar, Menu, UnstyledButton, useMantineColorScheme } from "@mantine/core";
-import { IconLogout, IconMoon, IconSun, IconUser } from "@tabler/icons-react";
+import { IconLogout, IconMoon, IconSun, IconUser } from "../ui/icons";
 import { Link } from "react-router";
 import { useServices } from "../api/ServicesContext";
 import { useWhoAmI } from "./useWhoAmI";

@@ -63,6 +63,7 @@ export default function ExplorerPage() {
                     to={`/explorer/${methodPath(m)}`}
                     label={m.name}
                     active={methodPath(m) === selected}
+                    variant="filled"
                     py={4}
                   />
                 ))}

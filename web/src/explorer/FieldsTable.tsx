@@ -1,9 +1,9 @@
-import type { DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage, Registry } from "@bufbuild/protobuf";
 import { Code, Table, Text } from "@mantine/core";
 import { commentOf, rulesOf, typeLabel } from "./contracts";
 
 /** The fields of a request: name, type, description and buf.validate rules. */
-export function FieldsTable({ message }: { message: DescMessage }) {
+export function FieldsTable({ message, registry }: { message: DescMessage; registry: Registry }) {
   if (message.fields.length === 0) {
     return (
       <Text size="sm" c="dimmed">
@@ -22,7 +22,7 @@ export function FieldsTable({ message }: { message: DescMessage }) {
         </Table.Thead>
         <Table.Tbody>
           {message.fields.map((field) => {
-            const rules = rulesOf(field);
+            const rules = rulesOf(field, registry);
             return (
               <Table.Tr key={field.name}>
                 <Table.Td className="wrap-anywhere">

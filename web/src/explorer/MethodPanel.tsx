@@ -73,7 +73,7 @@ export function MethodPanel({ registry, method }: { registry: FileRegistry; meth
           {serviceComment}
         </Text>
       )}
-      <FieldsTable message={method.input} />
+      <FieldsTable message={method.input} registry={registry} />
       <Textarea
         label={`Request (${method.input.name} as JSON)`}
         value={json}

@@ -13,6 +13,7 @@ import type {
   FileRegistry,
   JsonObject,
   JsonValue,
+  Registry,
 } from "@bufbuild/protobuf";
 import {
   ScalarType,
@@ -64,14 +65,15 @@ export function loadContracts(json: string = descriptorSet): FileRegistry {
   const ours = (parsed.file ?? []).filter(
     (file) => typeof file.name === "string" && file.name.startsWith("chorus/"),
   );
-  // The options carry buf.validate extensions: JSON needs their descriptors to read them.
-  const set = fromJson(
-    FileDescriptorSetSchema,
-    { file: ours },
-    { registry: createRegistry(file_buf_validate_validate) },
-  );
-  set.file.unshift(...LIBRARY_FILES.map((file) => file.proto));
-  return createFileRegistry(set);
+  const read = (registry: Registry, ignoreUnknownFields: boolean) => {
+    const set = fromJson(FileDescriptorSetSchema, { file: ours }, { registry, ignoreUnknownFields });
+    set.file.unshift(...LIBRARY_FILES.map((file) => file.proto));
+    return createFileRegistry(set);
+  };
+  // Options carry extensions (buf.validate's, and rules protos/ defines itself):
+  // JSON needs their descriptors to read them, so read once for those, then again.
+  const validate = createRegistry(file_buf_validate_validate);
+  return read(createRegistry(validate, read(validate, true)), false);
 }
 
 /** Our services (chorus.*), by full name. */
@@ -124,9 +126,9 @@ export function commentOf(desc: Described): string {
 }
 
 /** A field's buf.validate rules as JSON ({"string": {"maxLen": 200}}), or null without any. */
-export function rulesOf(field: DescField): JsonValue | null {
+export function rulesOf(field: DescField, registry: Registry): JsonValue | null {
   if (!hasOption(field, fieldRules)) return null;
-  return toJson(FieldRulesSchema, getOption(field, fieldRules));
+  return toJson(FieldRulesSchema, getOption(field, fieldRules), { registry });
 }
 
 /** "string", "int32", "repeated string", "Song", "Role". */

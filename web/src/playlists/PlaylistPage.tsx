@@ -1,5 +1,5 @@
 import { ActionIcon, Anchor, Button, Card, Group, Stack, Text } from "@mantine/core";
-import { IconArrowDown, IconArrowUp, IconPencil, IconTrash, IconX } from "@tabler/icons-react";
+import { IconArrowDown, IconArrowUp, IconPencil, IconTrash, IconX } from "../ui/icons";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useActing } from "../api/ServicesContext";

@@ -1,6 +1,6 @@
 import { Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconPlus, IconSearch } from "@tabler/icons-react";
+import { IconPlus, IconSearch } from "../ui/icons";
 import { useEffect, useMemo, useReducer, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useActing } from "../api/ServicesContext";

@@ -1,5 +1,5 @@
 import { ActionIcon, Group, Table, Text, UnstyledButton, VisuallyHidden } from "@mantine/core";
-import { IconArrowDown, IconArrowUp, IconPencil, IconSelector, IconTrash } from "@tabler/icons-react";
+import { IconArrowDown, IconArrowUp, IconPencil, IconSelector, IconTrash } from "../ui/icons";
 import type { Song } from "../gen/chorus/resource/v1/song_service_pb";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Sort, SortField } from "./songListParams";

@@ -1,6 +1,6 @@
 import { Button, Group, Modal, Stack, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconPlus } from "@tabler/icons-react";
+import { IconPlus } from "../ui/icons";
 import type { FormEvent } from "react";
 import { useState } from "react";
 import { useFormErrors } from "../errors/useFormErrors";

@@ -551,7 +551,11 @@ export class FakeBackend {
         const start = req.pageToken ? songs.findIndex((s) => s.id === req.pageToken) + 1 : 0;
         const page = songs.slice(start, start + size);
         const more = start + size < songs.length;
-        return { songs: page, nextPageToken: more ? (page[page.length - 1]?.id ?? "") : "" };
+        return {
+          songs: page,
+          nextPageToken: more ? (page[page.length - 1]?.id ?? "") : "",
+          totalSize: songs.length,
+        };
       },
       updateSong: (req, ctx) => {
         record("UpdateSong", req, ctx.requestHeader);

@@ -41,8 +41,8 @@ export function renderApp(
 export async function logIn(backend: FakeBackend, email = "jane@z.co", existing = false) {
   if (!existing) backend.addUser(email, "password1x");
   const app = renderApp(backend);
-  await app.user.type(await screen.findByLabelText("Email"), email);
-  await app.user.type(screen.getByLabelText("Password"), "password1x");
+  await app.user.type(await screen.findByLabelText(/^Email/), email);
+  await app.user.type(screen.getByLabelText(/^Password/), "password1x");
   await app.user.click(screen.getByRole("button", { name: "Log in" }));
   await screen.findByRole("heading", { name: "Songs", level: 1 });
   return app;

@@ -3,7 +3,7 @@ import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 // What Mantine asks of a browser and jsdom lacks.
-if (!("matchMedia" in window)) {
+if (typeof window.matchMedia !== "function") {
   Object.defineProperty(window, "matchMedia", {
     value: (query: string) =>
       ({
@@ -18,7 +18,7 @@ if (!("matchMedia" in window)) {
       }) as MediaQueryList,
   });
 }
-if (!("ResizeObserver" in window)) {
+if (typeof window.ResizeObserver !== "function") {
   Object.defineProperty(window, "ResizeObserver", {
     value: class {
       observe() {}
@@ -27,7 +27,7 @@ if (!("ResizeObserver" in window)) {
     },
   });
 }
-if (!("scrollIntoView" in Element.prototype)) {
+if (typeof Element.prototype.scrollIntoView !== "function") {
   Object.defineProperty(Element.prototype, "scrollIntoView", { value: () => {} });
 }
 

@@ -1,5 +1,5 @@
 import { ActionIcon, Group, Text } from "@mantine/core";
-import { IconChevronLeft, IconChevronRight } from "@tabler/icons-react";
+import { IconChevronLeft, IconChevronRight } from "./icons";
 import type { Dispatch } from "react";
 import type { PagingAction, PagingState } from "./paging";
 import { hasPreviousPage, pageNumber, rangeText } from "./paging";
