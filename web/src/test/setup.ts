@@ -1,6 +1,9 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
+
+// Whole-app tests wait for real (in-memory) calls: allow for a busy machine.
+configure({ asyncUtilTimeout: 10_000 });
 
 // What Mantine asks of a browser and jsdom lacks.
 if (typeof window.matchMedia !== "function") {
