@@ -14,6 +14,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
+    DESKTOP,
     PHONE,
     active_tenant,
     add_song,
@@ -112,7 +113,7 @@ async def test_a_band_shares_its_songs_by_role(
     await change_member_role(jane, john_email, "Editor")
     await jane.set_viewport_size(PHONE)
     await check_page(jane)
-    await jane.set_viewport_size({"width": 1280, "height": 800})
+    await jane.set_viewport_size(DESKTOP)
 
     # john's token still says viewer; a refresh (here: on reload) brings the new role
     await john.reload()
