@@ -141,6 +141,7 @@ async def test_a_band_shares_its_songs_by_role(
     await toast_says(jane, f"Deleted “{BAND}”.")
     await expect(switcher(jane)).to_have_value("Personal (Owner)")
     await go_to(jane, "Songs")
+    await expect(song_rows(jane)).to_have_count(1)
     assert await song_names(jane) == ["Jane's own"]
 
 
