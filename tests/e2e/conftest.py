@@ -21,7 +21,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-WARM_UP_MS = 180_000
+WARM_UP_MS = 300_000
 # The machine running the suite may be busy (2 cores, services, Envoy, Vite, Chromium).
 expect.set_options(timeout=20_000)
 ACTION_MS = 60_000
