@@ -103,15 +103,6 @@ class ChangeLog:
         if not changes:
             return
         connection, tenant_id = self._connection, self._tenant_id
-        if self._postgresql:
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": f"chorus-resource-events:{tenant_id}"},
-            )
-            await connection.execute(
-                text("SELECT pg_notify(:channel, :tenant)"),
-                {"channel": NOTIFY_CHANNEL, "tenant": tenant_id},
-            )
         now = utcnow()
         rows = [
             {
@@ -124,8 +115,27 @@ class ChangeLog:
             }
             for change, item_id, body in changes
         ]
-        await connection.execute(insert(events), rows)
+        if self._postgresql:
+            # One round trip (asyncpg pipelines the rows): the lock and the NOTIFY are
+            # function scans each row is made from, so both come before its seq.
+            key = f"chorus-resource-events:{tenant_id}"
+            await connection.execute(
+                _LOCKED_INSERT, [{**row, "key": key, "channel": NOTIFY_CHANNEL} for row in rows]
+            )
+        else:
+            await connection.execute(insert(events), rows)
         await _prune(connection, tenant_id, now)
+
+
+_LOCKED_INSERT = text(
+    "INSERT INTO resource_events (tenant_id, resource, change, item_id, body, create_time) "
+    "SELECT CAST(:tenant_id AS varchar), CAST(:resource AS varchar), CAST(:change AS smallint), "
+    "CAST(:item_id AS varchar), CAST(:body AS bytea), CAST(:create_time AS timestamptz) "
+    "FROM pg_advisory_xact_lock(hashtextextended(:key, 0)) AS locked, "
+    "pg_notify(:channel, :tenant_id) AS notified"
+)
+"""PostgreSQL: take the tenant's event lock (held until commit: events commit in seq order),
+NOTIFY (sent on commit), and record the event, in this order."""
 
 
 async def _prune(connection: AsyncConnection, tenant_id: str, now: Any) -> None:

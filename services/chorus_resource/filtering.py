@@ -15,6 +15,7 @@ of the wrong type is INVALID_ARGUMENT saying where and why.
 import operator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
@@ -28,6 +29,8 @@ MAX_TERMS = 50
 """Comparisons one filter may hold (bounds the SQL a request can make)."""
 MAX_DEPTH = 20
 """Nesting of AND, OR and NOT one filter may have."""
+PARSED_FILTERS = 256
+"""Filters whose parse each process keeps (the most recently used)."""
 
 _GRAMMAR = r"""
 ?start: expr?
@@ -59,8 +62,16 @@ class Filter:
     condition: ColumnElement[bool]
 
 
+@lru_cache(maxsize=PARSED_FILTERS)
 def parse_filter(text: str, table: Table, filterable: tuple[str, ...]) -> Filter:
-    """The SQL condition of a filter (true for an empty one)."""
+    """The SQL condition of a filter (true for an empty one).
+
+    Remembered (the same text gives the same condition, and conditions are
+    immutable): clients send the same few filters again and again, and the
+    parse costs more than the database's answer. Refusals are not remembered.
+    """
+    if not text.strip():
+        return Filter("", true())
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as error:

@@ -16,6 +16,7 @@ sends the BEGIN). On SQLite statements go through SQLAlchemy (its compiled
 cache then skips the compiling).
 """
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
@@ -63,6 +64,11 @@ class Statement:
         driver: Any = (await connection.get_raw_connection()).driver_connection
         try:
             records = await driver.fetch(self._sql, *arguments)
+        except asyncio.CancelledError:
+            # Cancelled mid-statement (the client gave up): the connection may still be
+            # busy with it, so it must not go back to the pool as it is.
+            await connection.invalidate()
+            raise
         except Exception as error:
             if not (driver.is_closed() or is_outage(error)):
                 raise
