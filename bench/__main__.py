@@ -33,6 +33,7 @@ KEYS = (
     "update",
     "login",
     "list_login_storm",
+    "list_watchers",
 )
 
 

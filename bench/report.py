@@ -228,6 +228,7 @@ def table(report: Report) -> str:
             f"{_num(r.p50_ms):>7} {_num(r.p99_ms):>7} {_num(r.ratio.get('p99', math.nan)):>7}x "
             f"{r.errors:>6}  {_cpu(r):<44} {_rss(r)}"
         )
+    lines += [f"{r.title} c={r.concurrency}: {r.note}" for r in report.results if r.watch]
     if any(busy(r) for r in report.results):
         lines.append(
             f"! other work on the machine (not the suite, not h2load) used more than "

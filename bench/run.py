@@ -40,6 +40,7 @@ from bench.suite import (
     running_suite,
     settle,
 )
+from bench.watchers import WATCHERS, watching_load
 from bench.wire import (
     GRPC_HEADERS,
     GRPC_WEB_HEADERS,
@@ -65,6 +66,7 @@ REFERENCE = {
     "list_envoy_grpc": "reference_list",
     "list_filtered": "reference_list",
     "list_login_storm": "reference_list",
+    "list_watchers": "reference_list",
     "get": "reference_get",
 }
 """The bare reference call each scenario is compared with (`ratio["reference"]`)."""
@@ -137,6 +139,8 @@ class Result:
     ratio: dict[str, float] = field(default_factory=dict)
     """rps, p50, p99 and CPU as ratios to the ceiling at the same concurrency, and
     `reference`: rps as a ratio to the bare reference of the same call (ListSongs, GetSong)."""
+    watch: dict[str, float | int] = field(default_factory=dict)
+    """With open watch streams beside it: their count, events and event delay p50/p99 (ms)."""
 
 
 @dataclass
@@ -300,6 +304,18 @@ class Bench:
                 with suppress(asyncio.CancelledError, RuntimeError):
                     await storm
         return results
+
+    async def measure_beside_watchers(
+        self, scenario: Scenario, concurrency: int, beside: Scenario | None
+    ) -> list[Result]:
+        """`measure`, with watch streams open beside it for the list_watchers scenario."""
+        if scenario.key != "list_watchers":
+            return await self.measure(scenario, concurrency, beside=beside)
+        async with watching_load(self.seeded.small_a, self.seeded.small_b) as load:
+            measured = await self.measure(scenario, concurrency)
+        measured[0].note = load.note()
+        measured[0].watch = load.summary()
+        return measured
 
     def _log_marks(self) -> dict[str, int]:
         return {name: self.running(name).log_size() for name in ("auth", "resource")}
@@ -574,6 +590,16 @@ def scenarios(seeded: Seeded) -> list[Scenario]:
             big,
             logged_by="resource",
         ),
+        Scenario(
+            "list_watchers",
+            f"ListSongs with {WATCHERS} watch streams open",
+            "resource",
+            f"{SONGS}/ListSongs",
+            list_songs,
+            big,
+            logged_by="resource",
+            note="and a song written every 50 ms (bench/watchers.py)",
+        ),
     ]
 
 
@@ -685,7 +711,7 @@ async def benchmark(options: Options, progress: Progress) -> Report:
                 label = f"{scenario.title} c={concurrency}"
                 seconds = bench.seconds_for(scenario, concurrency) + options.warmup
                 async with progress.step(label, seconds) as summary:
-                    measured = await bench.measure(scenario, concurrency, beside=beside)
+                    measured = await bench.measure_beside_watchers(scenario, concurrency, beside)
                     results.extend(measured)
                     summary.append(_summary(measured))
         soak: dict[str, Any] = {}

@@ -30,11 +30,10 @@ import grpc
 import pytest
 
 from chorus_client import ChorusClient, UserSession
-from tests.support.gateway import Gateway, render_for_suite, running_envoy
 from tests.support.processes import ServiceProcess
-from tests.support.replicas import running_replicas, served_calls
+from tests.support.replicas import ReplicaStack as Stack
+from tests.support.replicas import replicas_behind_envoy, served_calls
 from tests.support.songs import all_songs
-from tests.support.suite import Suite, running_suite
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -50,24 +49,11 @@ WRITES_AFTER_STOP = 24
 PHASE_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
-class Stack:
-    suite: Suite
-    replicas: list[ServiceProcess]
-    gateway: Gateway
-
-
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
     """Auth (in-process), two resource replicas (subprocesses) and Envoy, on PostgreSQL."""
-    async with (
-        running_suite("postgresql", tmp_path) as suite,
-        running_replicas(suite, tmp_path, 2) as replicas,
-    ):
-        folder = tmp_path / "gateway"
-        config = render_for_suite(suite, folder, resource_targets=[r.target for r in replicas])
-        async with running_envoy(config, folder) as gateway:
-            yield Stack(suite, replicas, gateway)
+    async with replicas_behind_envoy(tmp_path) as running:
+        yield running
 
 
 async def new_user(client: ChorusClient) -> UserSession:

@@ -9,7 +9,6 @@ import are gone, and another tenant's data stays. SQLite and PostgreSQL.
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import grpc
@@ -20,11 +19,10 @@ from chorus.auth.v1 import tenant_events_service_pb2 as events_pb
 from chorus.auth.v1 import tenant_events_service_pb2_grpc as events_grpc
 from chorus_client import ChorusClient
 from chorus_core.caller import Caller
-from chorus_core.telemetry import Telemetry
-from chorus_resource.app import build_resource_server
 from chorus_resource.models import Base
 from chorus_resource.tenant_database import TenantDatabase
 from tests.conftest import PASSWORD, unique_email
+from tests.support.second_server import second_resource_server
 from tests.support.suite import Suite
 
 PURGE_WITHIN = 20.0
@@ -33,14 +31,8 @@ PURGE_WITHIN = 20.0
 @pytest.fixture
 async def cleaning_server(suite: Suite) -> AsyncIterator[str]:
     """A second resource server on the suite's database that purges every second."""
-    settings = replace(suite.resource_settings, tenant_cleanup_seconds=1)
-    server, db = build_resource_server(settings, Telemetry())
-    port = await server.start()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        await server.stop()
-        await db.close()
+    async with second_resource_server(suite, tenant_cleanup_seconds=1) as target:
+        yield target
 
 
 async def rows_of(suite: Suite, tenant_id: str) -> dict[str, int]:

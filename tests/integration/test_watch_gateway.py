@@ -11,7 +11,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,12 @@ from chorus_client import ChorusClient, UserSession
 from tests.support.gateway import (
     Gateway,
     http_request,
-    render_for_suite,
-    running_envoy,
     running_gateway,
 )
 from tests.support.processes import ServiceProcess
-from tests.support.replicas import running_replicas, served_calls
-from tests.support.suite import Suite, running_suite
+from tests.support.replicas import ReplicaStack as Stack
+from tests.support.replicas import replicas_behind_envoy, served_calls
+from tests.support.suite import Suite
 from tests.support.watching import watching
 
 pytestmark = pytest.mark.timeout(180)
@@ -76,23 +74,11 @@ async def test_grpc_web_watch_replays_through_the_gateway(suite: Suite, tmp_path
     assert reply.http.headers.get("access-control-allow-origin") == ORIGIN
 
 
-@dataclass(frozen=True)
-class Stack:
-    replicas: list[ServiceProcess]
-    gateway: Gateway
-
-
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
     """Auth (in-process), two resource replicas (subprocesses) and Envoy, on PostgreSQL."""
-    async with (
-        running_suite("postgresql", tmp_path) as suite,
-        running_replicas(suite, tmp_path, 2) as replicas,
-    ):
-        folder = tmp_path / "gateway"
-        config = render_for_suite(suite, folder, resource_targets=[r.target for r in replicas])
-        async with running_envoy(config, folder) as gateway:
-            yield Stack(replicas, gateway)
+    async with replicas_behind_envoy(tmp_path) as running:
+        yield running
 
 
 def creates(replica: ServiceProcess) -> int:

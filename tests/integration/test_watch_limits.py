@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,10 +12,9 @@ from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
-from chorus_core.telemetry import Telemetry
-from chorus_resource.app import build_resource_server
 from chorus_resource.watch_limits import WatchLimits
 from tests.conftest import PASSWORD, unique_email
+from tests.support.second_server import second_resource_server
 from tests.support.suite import Suite, running_suite
 from tests.support.watching import watching
 
@@ -79,16 +77,9 @@ async def test_the_client_resumes_across_token_expiry(short_tokens: Suite) -> No
 @pytest.fixture
 async def limited_server(suite: Suite) -> AsyncIterator[str]:
     """A second resource server on the suite's database allowing 2 streams a tenant, 3 in all."""
-    settings = replace(
-        suite.resource_settings, watch_limits=WatchLimits(per_tenant=2, per_process=3)
-    )
-    server, db = build_resource_server(settings, Telemetry())
-    port = await server.start()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        await server.stop()
-        await db.close()
+    limits = WatchLimits(per_tenant=2, per_process=3)
+    async with second_resource_server(suite, watch_limits=limits) as target:
+        yield target
 
 
 async def test_watchers_are_bounded_per_tenant_and_per_process(

@@ -10,11 +10,13 @@ Everything listens on 127.0.0.1 and is stopped by PID on leaving.
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from chorus_devtools.processes import clean_env
+from tests.support.gateway import Gateway, render_for_suite, running_envoy
 from tests.support.processes import ServiceProcess, access_lines, running_service
-from tests.support.suite import Suite
+from tests.support.suite import Suite, running_suite
 
 SHUTDOWN_GRACE_SECONDS = 5
 
@@ -48,3 +50,24 @@ async def running_replicas(
             for _ in range(count)
         ]
         yield replicas
+
+
+@dataclass(frozen=True)
+class ReplicaStack:
+    suite: Suite
+    replicas: list[ServiceProcess]
+    gateway: Gateway
+
+
+@asynccontextmanager
+async def replicas_behind_envoy(folder: Path, count: int = 2) -> AsyncIterator[ReplicaStack]:
+    """Auth (in-process), `count` resource replicas (subprocesses) and Envoy, on PostgreSQL."""
+    async with (
+        running_suite("postgresql", folder) as suite,
+        running_replicas(suite, folder, count) as replicas,
+    ):
+        config = render_for_suite(
+            suite, folder / "gateway", resource_targets=[r.target for r in replicas]
+        )
+        async with running_envoy(config, folder / "gateway") as gateway:
+            yield ReplicaStack(suite, replicas, gateway)
