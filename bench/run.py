@@ -665,8 +665,6 @@ async def benchmark(options: Options, progress: Progress) -> Report:
         progress.say("seeding: three tenants (20, 20 and many songs) and a login user ...")
         seeded = await seed(
             client,
-            h2load_bin=h2load_bin,
-            resource_target=suite.resource.target,
             folder=folder,
             big_count=options.big,
             say=progress.say,

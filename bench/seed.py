@@ -1,9 +1,10 @@
 """Benchmark data: two tenants with 20 songs each, one with 10,000, and a login user.
 
-Everything goes through the public API (sign-up, CreateSong), so seeding
-does not depend on the database schema. The 10,000 songs are created by
-h2load itself (CreateSong without a request_id, so each call adds a row), then
-counted by paging through them.
+Everything goes through the public API (sign-up, CreateSong, ImportSongs),
+so seeding does not depend on the database schema. The 10,000 songs come in
+one ImportSongs (batches of multi-row inserts: CreateSong calls of one
+tenant commit one at a time, each with its change event), then are counted
+by paging through them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import h2load
-from bench.wire import GRPC_HEADERS
-from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
-from chorus_devtools.grpc_web import frame
 
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway test account)
 SMALL = 20
@@ -66,8 +63,6 @@ async def fresh_token(user: UserSession, needed_seconds: float) -> None:
 async def seed(
     client: ChorusClient,
     *,
-    h2load_bin: str,
-    resource_target: str,
     folder: Path,
     big_count: int,
     say: Callable[[str], None],
@@ -85,21 +80,10 @@ async def seed(
             for user in (small_a, small_b)
         )
     )
-    say(f"creating {big_count:,} songs for one tenant with h2load ...")
-    create = song_pb.CreateSongRequest(
-        song=song_pb.Song(name="Seed song", artist="Bench band", year=2000)
-    )
-    await h2load.run(
-        h2load_bin,
-        h2load.Load(
-            url=f"http://{resource_target}{SONGS}/CreateSong",
-            body=frame(create.SerializeToString()),
-            headers=(*GRPC_HEADERS, bearer(big)),
-            concurrency=32,
-        ),
-        folder / "seed",
-        requests=big_count,
-    )
+    say(f"importing {big_count:,} songs into one tenant ...")
+    document = folder / "seed.csv"
+    document.write_text("name,artist,year\n" + "Seed song,Bench band,2000\n" * big_count)
+    await big.songs.import_file(document)
     count = await count_songs(big)
     while count < big_count:  # a failed create in the bulk run: top up
         missing = big_count - count

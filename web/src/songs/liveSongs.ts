@@ -1,0 +1,75 @@
+/**
+ * Following the active tenant's songs live (WatchSongs through the gateway).
+ *
+ * `followSongs` keeps one stream open: it reports "live" once the server has
+ * caught up, calls `onChange` for every created, updated or deleted song, and
+ * when the stream ends (token expired, server stopping, network gone) it
+ * reports "reconnecting", waits (1 s, doubling up to 30 s, reset by the next
+ * event) and watches again with the last cursor, so nothing is missed or seen
+ * twice. A cursor older than the history kept (FAILED_PRECONDITION) means
+ * "reload": `onChange` is called and it watches again from now.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ChangeType } from "../gen/chorus/resource/v1/change_type_pb";
+import type { WatchSongsRequest, WatchSongsResponse } from "../gen/chorus/resource/v1/song_service_pb";
+
+export type LiveStatus = "connecting" | "live" | "reconnecting";
+
+/** The one call `followSongs` needs (a SongService client has it). */
+export interface SongWatcher {
+  watchSongs(
+    request: Partial<Pick<WatchSongsRequest, "cursor">>,
+    options: { signal: AbortSignal; timeoutMs?: number },
+  ): AsyncIterable<WatchSongsResponse>;
+}
+
+export const FIRST_RETRY_MS = 1_000;
+export const MAX_RETRY_MS = 30_000;
+
+export interface FollowOptions {
+  onChange: (event: WatchSongsResponse) => void;
+  onStatus: (status: LiveStatus) => void;
+  signal: AbortSignal;
+  /** Waits `ms` or until `signal` aborts (tests pass a faster one). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Watch until `signal` aborts, resuming after every interruption. */
+export async function followSongs(songs: SongWatcher, options: FollowOptions): Promise<void> {
+  const { onChange, onStatus, signal } = options;
+  const sleep = options.sleep ?? abortableSleep;
+  let cursor = "";
+  let retryMs = FIRST_RETRY_MS;
+  onStatus("connecting");
+  while (!signal.aborted) {
+    try {
+      // No deadline: the stream stays open until the token expires (the server ends it).
+      for await (const event of songs.watchSongs({ cursor }, { signal, timeoutMs: 0 })) {
+        cursor = event.cursor;
+        retryMs = FIRST_RETRY_MS;
+        if (event.type === ChangeType.CAUGHT_UP) onStatus("live");
+        else onChange(event);
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      if (ConnectError.from(err).code === Code.FailedPrecondition) {
+        cursor = ""; // history lost: reload what is shown, then follow from now
+        onChange({ type: ChangeType.UNSPECIFIED, cursor: "" } as WatchSongsResponse);
+      }
+    }
+    if (signal.aborted) return;
+    onStatus("reconnecting");
+    await sleep(retryMs, signal);
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+  }
+}
