@@ -168,6 +168,26 @@ async def events_after(
     return list(rows)
 
 
+async def tenant_events_after(
+    connection: AsyncConnection, tenant_id: str, seq: int, limit: int
+) -> list[Any]:
+    """Up to `limit` events of every resource of the tenant after `seq`, oldest first."""
+    rows = await connection.execute(
+        select(
+            events.c.seq,
+            events.c.resource,
+            events.c.change,
+            events.c.item_id,
+            events.c.body,
+            events.c.create_time,
+        )
+        .where(events.c.tenant_id == tenant_id, events.c.seq > seq)
+        .order_by(events.c.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def last_seq(connection: AsyncConnection, tenant_id: str, resource: str) -> int:
     """The seq of the tenant's newest event of one resource (0 if it has none)."""
     value = await connection.scalar(

@@ -22,13 +22,13 @@ from typing import Any
 from google.protobuf import message_factory
 
 from chorus.resource.v1 import change_type_pb2 as change_pb
-from chorus_core.caller import current_caller
+from chorus_core.caller import Caller, current_caller
 from chorus_core.errors import Unauthenticated
 from chorus_resource.change_cursor import Cursor, parse_cursor
-from chorus_resource.change_log import events_after, last_seq
+from chorus_resource.change_log import events_after, last_seq, tenant_events_after
 from chorus_resource.resource import Resource
 from chorus_resource.tenant_database import TenantDatabase
-from chorus_resource.watchers import Watchers
+from chorus_resource.watchers import FETCH_LIMIT, Watchers
 
 BATCH = 500
 """Events read from the outbox at a time."""
@@ -65,9 +65,20 @@ class ResourceWatch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), min(remaining, self._watchers.poll_seconds))
                 self._watchers.check_open()
-                async for row in self._rows_after(tenant_id, seq, wake):
+                wake.clear()  # a change from here on wakes the stream again
+                shared = await self._watchers.recent_after(
+                    tenant_id, seq, self._resource, self._fetch
+                )
+                rows = self._rows_after(tenant_id, seq, wake) if shared is None else _each(shared)
+                async for row in rows:
                     seq = row.seq
                     yield self._event(row)
+
+    async def _fetch(self, tenant_id: str, seq: int) -> list[Any]:
+        """Every resource's events of the tenant after `seq` (for `Watchers.recent_after`)."""
+        as_tenant = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
+        async with self._db.transaction(as_tenant) as connection:
+            return await tenant_events_after(connection, tenant_id, seq, FETCH_LIMIT)
 
     async def _rows_after(
         self, tenant_id: str, seq: int, wake: asyncio.Event
@@ -98,3 +109,8 @@ class ResourceWatch:
     async def _last_seq(self, tenant_id: str) -> int:
         async with self._watchers.reads, self._db.read_connection() as connection:
             return await last_seq(connection, tenant_id, self._resource)
+
+
+async def _each(rows: list[Any]) -> AsyncIterator[Any]:
+    for row in rows:
+        yield row

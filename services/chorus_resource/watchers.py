@@ -13,15 +13,21 @@ for a watcher: it only sets events. Streams learn of changes
 - in any case every `poll_seconds` (a stream waits no longer than that), which
   covers several SQLite worker processes and a lost notification.
 
-Streams are bounded per tenant and per process (RESOURCE_EXHAUSTED past
-either), and at most `reads_at_once` of them read the database at a time, so
-many watchers never take the connection pool away from writers.
+Live streams of one tenant share their reads (`recent_after`): after a
+change, the first stream to look reads the tenant's new events once, and
+the others take them from the tenant's recent events kept here (the last
+`RECENT_KEPT`); a stream further behind reads the outbox itself. Streams
+are bounded per tenant and per process (RESOURCE_EXHAUSTED past either),
+and at most `reads_at_once` of them read the database at a time, so many
+watchers never take the connection pool away from writers.
 """
 
 import asyncio
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,6 +42,27 @@ RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Waits between attempts to listen again after the database went away."""
 LISTEN_CHECK_SECONDS = 15.0
 """How often the listening connection is checked to still be there."""
+RECENT_KEPT = 2000
+"""A tenant's most recent events kept for its live streams."""
+FETCH_LIMIT = 500
+"""Events one `Fetch` returns at most."""
+
+Fetch = Callable[[str, int], Awaitable[list[Any]]]
+"""Reads the tenant's events (every resource) after a seq: (tenant_id, seq) -> rows."""
+
+
+@dataclass
+class _Tenant:
+    streams: set[asyncio.Event] = field(default_factory=set)
+    generation: int = 0
+    """Bumped by every change notified: reads older than this may miss events."""
+    read_generation: int = -1
+    read_at: float = 0.0
+    start: int | None = None
+    """`recent` holds every event of the tenant in (start, upto]."""
+    upto: int = 0
+    recent: list[Any] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class Watchers:
@@ -45,7 +72,7 @@ class Watchers:
         postgresql = engine.dialect.name == "postgresql"
         self.poll_seconds = 10.0 if postgresql else 2.0
         self._listens = postgresql
-        self._by_tenant: dict[str, set[asyncio.Event]] = {}
+        self._by_tenant: dict[str, _Tenant] = {}
         self._count = 0
         self.reads = asyncio.Semaphore(limits.reads_at_once)
         self.closing = False
@@ -64,22 +91,56 @@ class Watchers:
                 f"this server has {self._count} open watch streams, its limit: "
                 "try again later (or another server)"
             )
-        streams = self._by_tenant.setdefault(tenant_id, set())
-        if len(streams) >= self.limits.per_tenant:
+        tenant = self._by_tenant.setdefault(tenant_id, _Tenant())
+        if len(tenant.streams) >= self.limits.per_tenant:
             raise ResourceExhausted(
-                f"this tenant has {len(streams)} open watch streams on this server, "
+                f"this tenant has {len(tenant.streams)} open watch streams on this server, "
                 "its limit: close one first"
             )
         wake = asyncio.Event()
-        streams.add(wake)
+        tenant.streams.add(wake)
         self._count += 1
         try:
             yield wake
         finally:
             self._count -= 1
-            streams.discard(wake)
-            if not streams:
+            tenant.streams.discard(wake)
+            if not tenant.streams:
                 del self._by_tenant[tenant_id]
+
+    async def recent_after(
+        self, tenant_id: str, seq: int, resource: str, fetch: Fetch
+    ) -> list[Any] | None:
+        """The tenant's events of `resource` after `seq`, read once for all its streams.
+
+        None when `seq` is older than the recent events kept: the stream then
+        reads the outbox itself.
+        """
+        tenant = self._by_tenant[tenant_id]
+        async with tenant.lock:
+            if time.monotonic() - tenant.read_at > self.poll_seconds:
+                tenant.generation += 1  # nothing heard for a while: look anyway
+            if tenant.start is None:
+                tenant.start = tenant.upto = seq
+            if tenant.read_generation < tenant.generation:
+                generation = tenant.generation
+                while True:
+                    async with self.reads:
+                        rows = await fetch(tenant_id, tenant.upto)
+                    if rows:
+                        tenant.recent.extend(rows)
+                        tenant.upto = rows[-1].seq
+                    if len(rows) < FETCH_LIMIT:
+                        break
+                if len(tenant.recent) > RECENT_KEPT:
+                    dropped = tenant.recent[: len(tenant.recent) - RECENT_KEPT]
+                    tenant.recent = tenant.recent[len(dropped) :]
+                    tenant.start = dropped[-1].seq
+                tenant.read_generation = generation
+                tenant.read_at = time.monotonic()
+            if seq < tenant.start:
+                return None
+            return [row for row in tenant.recent if row.seq > seq and row.resource == resource]
 
     def check_open(self) -> None:
         """UNAVAILABLE once the server is stopping."""
@@ -93,13 +154,15 @@ class Watchers:
 
     def changed(self, tenant_id: str) -> None:
         """The tenant's history may have grown: wake its streams."""
-        for wake in self._by_tenant.get(tenant_id, ()):
-            wake.set()
+        tenant = self._by_tenant.get(tenant_id)
+        if tenant is not None:
+            tenant.generation += 1
+            for wake in tenant.streams:
+                wake.set()
 
     def wake_all(self) -> None:
-        for streams in self._by_tenant.values():
-            for wake in streams:
-                wake.set()
+        for tenant_id in list(self._by_tenant):
+            self.changed(tenant_id)
 
     async def follow_database(self) -> None:
         """Listen for other replicas' changes (PostgreSQL) until cancelled; reconnect if lost."""
