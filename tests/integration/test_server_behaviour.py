@@ -38,10 +38,12 @@ COMMON_SERVICES = {
 }
 ALSO_DESCRIBED = {
     "auth": set(api_services()),
-    "resource": {r.service.full_name for r in RESOURCES} - {SONGS.full_name},
+    "resource": {r.service.full_name for r in RESOURCES} - {SONGS.full_name}
+    | {"chorus.resource.v1.OperationService"},
 }
 """Other Chorus services that reflection describes: on auth, every service of the
-API (the gateway sends reflection there); on resource, every resource's."""
+API (the gateway sends reflection there); on resource, every resource's and the
+operations of imports."""
 REFLECTION_PATHS = (
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
     "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",

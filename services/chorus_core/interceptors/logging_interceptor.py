@@ -19,14 +19,15 @@ from chorus_core.interceptors.base import UnaryBehavior, UnaryInterceptor, statu
 
 _log = logging.getLogger("chorus.access")
 
-HEALTH_PREFIX = "/grpc.health.v1.Health/"
+QUIET_PREFIXES = ("/grpc.health.v1.Health/", "/chorus.auth.v1.TenantEventsService/")
+"""Calls that other services and probes make every few seconds: logged at DEBUG."""
 
 
 class LoggingInterceptor(UnaryInterceptor):
     def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
         method = call.method
-        # Health probes arrive every few seconds: keep them out of the info log.
-        level = logging.DEBUG if method.startswith(HEALTH_PREFIX) else logging.INFO
+        # Health probes and other services' polls: keep them out of the info log.
+        level = logging.DEBUG if method.startswith(QUIET_PREFIXES) else logging.INFO
 
         request_id = _request_id(call.invocation_metadata)
 
