@@ -84,6 +84,14 @@ async def test_postgresql_outage_is_unavailable_and_not_serving_until_back(
             codes.append(failed.value.code())
         assert set(codes) == {grpc.StatusCode.UNAVAILABLE}
         assert "database" in (failed.value.details() or "")
+        metadata = await jane.tokens.metadata()
+        for read in (
+            songs.ListSongs(song_pb.ListSongsRequest(), metadata=metadata, timeout=10),
+            songs.GetSong(song_pb.GetSongRequest(id=before), metadata=metadata, timeout=10),
+        ):
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await read
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE, refused.value.details()
         await until_health(target, NOT_SERVING)
 
         await proxy.restore()
