@@ -96,18 +96,6 @@ class TenantsClient:
         )
         return list(response.invitations), response.next_page_token
 
-    async def tenant_invitations(
-        self, tenant_id: str, page_size: int = 0
-    ) -> AsyncIterator[pb.Invitation]:
-        """Every pending invitation of a tenant (owners and admins), oldest first."""
-        token = ""
-        while True:
-            invitations, token = await self.tenant_invitations_page(tenant_id, page_size, token)
-            for invitation in invitations:
-                yield invitation
-            if not token:
-                return
-
     async def revoke_invitation(self, tenant_id: str, invitation_id: str) -> None:
         """Revoke a pending invitation of a tenant: it can no longer be accepted."""
         await self._tokens.call(
