@@ -279,6 +279,7 @@ async def test_an_invitation_for_someone_else_is_not_found(client: ChorusClient)
     await not_found(jane.tenants.accept(invitation.id))
 
     assert message.replace(invitation.id, "<id>") == missing.replace(absent, "<id>")
+    assert missing == f"invitation {absent} not found (or expired)"
     assert tenant.id not in await my_tenants(jim)
     assert (await john.tenants.accept(invitation.id)).role == auth_pb.ROLE_OWNER
 
@@ -450,7 +451,10 @@ async def test_changing_the_role_of_a_non_member_is_not_found(client: ChorusClie
     team = await new_team(client, switched=False)
     stranger = await new_user(client, "stranger")
     for user_id in (stranger.user.id, str(uuid.uuid4()), "not-an-id"):
-        await not_found(team["owner"].tenants.change_role(team.id, user_id, auth_pb.ROLE_VIEWER))
+        message = await not_found(
+            team["owner"].tenants.change_role(team.id, user_id, auth_pb.ROLE_VIEWER)
+        )
+        assert message == f"user {user_id} is not a member of this tenant"
     assert team.id not in await my_tenants(stranger)
 
 
