@@ -107,6 +107,9 @@ BAD_TOKENS: dict[str, Callable[[TokenForge], str]] = {
     "typ-missing": lambda f: f.token(header=f.header(drop=["typ"])),
     "tid-missing": lambda f: f.token(claims=f.claims(drop=["tid"])),
     "tid-not-text": lambda f: f.token(claims=f.claims(tid=12345)),
+    "exp-missing": lambda f: f.token(claims=f.claims(drop=["exp"])),
+    "iat-missing": lambda f: f.token(claims=f.claims(drop=["iat"])),
+    "jti-missing": lambda f: f.token(claims=f.claims(drop=["jti"])),
     "role-empty": lambda f: f.token(claims=f.claims(role="")),
     "sub-empty": lambda f: f.token(claims=f.claims(sub="")),
 }
