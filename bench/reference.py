@@ -49,7 +49,8 @@ FROM songs WHERE tenant_id = $1 AND id = $2
 """
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 POOL_SIZE = 10
-"""As the resource service's pool (`chorus_core.database.POOL_SIZE`)."""
+"""At most as many as the resource service's pool keeps (`chorus_core.database.POOL_SIZE`),
+opened as needed (the PostgreSQL server is shared)."""
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -139,7 +140,7 @@ class Reference:
 
 
 async def serve_worker(listen: str, database_url: str) -> None:
-    pool = await asyncpg.create_pool(database_url, min_size=POOL_SIZE, max_size=POOL_SIZE)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=POOL_SIZE)
     server = grpc.aio.server()
     server.add_generic_rpc_handlers([Reference(pool).handler()])
     port = server.add_insecure_port(listen)
