@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,22 +94,24 @@ def _filtered_target(results: list[Result], pg: bool) -> Target:
     name = "ListSongs by name with a filter >= 0.7 x plain ListSongs"
     if not pg:
         return Target(name, "PostgreSQL target: see a --db postgresql run", None)
-    filtered, plain = _find(results, "list_filtered"), _find(results, "list_direct")
-    kept = {c: filtered[c].rps / plain[c].rps for c in filtered if c in plain and plain[c].rps}
-    if not kept:
-        return Target(name, "not run", None)
-    measured = ", ".join(f"c={c}: {v:.2f} x" for c, v in sorted(kept.items()))
-    return Target(name, measured, all(v >= 0.7 for v in kept.values()))
+    return _share_of_plain(results, "list_filtered", name, 0.7, lambda v: f"{v:.2f} x")
 
 
 def _storm_target(results: list[Result]) -> Target:
     name = "ListSongs during a login storm >= 75 % of quiet"
-    storm, quiet = _find(results, "list_login_storm"), _find(results, "list_direct")
-    kept = {c: storm[c].rps / quiet[c].rps for c in storm if c in quiet and quiet[c].rps}
+    return _share_of_plain(results, "list_login_storm", name, 0.75, lambda v: f"{100 * v:.0f} %")
+
+
+def _share_of_plain(
+    results: list[Result], key: str, name: str, at_least: float, shown: Callable[[float], str]
+) -> Target:
+    """`key`'s calls/s as a share of plain ListSongs' (list_direct) at every concurrency."""
+    found, plain = _find(results, key), _find(results, "list_direct")
+    kept = {c: found[c].rps / plain[c].rps for c in found if c in plain and plain[c].rps}
     if not kept:
         return Target(name, "not run", None)
-    measured = ", ".join(f"c={c}: {100 * v:.0f} %" for c, v in sorted(kept.items()))
-    return Target(name, measured, all(v >= 0.75 for v in kept.values()))
+    measured = ", ".join(f"c={c}: {shown(v)}" for c, v in sorted(kept.items()))
+    return Target(name, measured, all(v >= at_least for v in kept.values()))
 
 
 def _sqlite_targets(results: list[Result], pg: bool) -> list[Target]:
