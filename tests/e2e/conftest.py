@@ -1,10 +1,12 @@
 """The browser suite: `make run` on free ports, driven by Debian's Chromium."""
 
+import asyncio
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright, expect
+from playwright.async_api import Error as PlaywrightError
 
 from tests.support.required import require
 from tests.support.running_app import App, running_app
@@ -21,7 +23,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-WARM_UP_MS = 300_000
+WARM_UP_S = 300
 # The machine running the suite may be busy (2 cores, services, Envoy, Vite, Chromium).
 expect.set_options(timeout=20_000)
 ACTION_MS = 60_000
@@ -35,13 +37,22 @@ async def app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Asy
 
 
 async def _warm_up(browser: Browser, web_url: str) -> None:
-    """Load the app once: Vite's dev server bundles the npm packages on the first
-    visit after a fresh install (tens of seconds on a busy machine), which no
-    test's own timeouts should have to cover."""
+    """Load the app until it shows the login: Vite's dev server bundles the npm
+    packages on the first visit after a fresh install (a minute or more on a
+    busy machine) and may reload the page when it is done, which no test's own
+    timeouts should have to cover."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WARM_UP_S
     page = await browser.new_page()
     try:
-        await page.goto(web_url, timeout=WARM_UP_MS)
-        await page.get_by_role("button", name="Log in").wait_for(timeout=WARM_UP_MS)
+        while True:
+            try:
+                await page.goto(web_url, timeout=WARM_UP_S * 1000)
+                await page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
+                return
+            except PlaywrightError:
+                if loop.time() > deadline:
+                    raise
     finally:
         await page.close()
 

@@ -118,6 +118,21 @@ async def test_search_sort_and_pages_are_the_servers_and_in_the_address(
     await expect(page.get_by_text("No songs match “nothing like this”.")).to_be_visible()
 
 
+async def test_songs_changed_elsewhere_show_up_without_a_reload(
+    app: App, context: BrowserContext
+) -> None:
+    email = new_email("live")
+    async with ChorusClient(app.gateway, app.gateway) as chorus:
+        elsewhere = await chorus.sign_up(email, PASSWORD)
+        page = await context.new_page()
+        await log_in(page, app.web_url, email)
+        await expect(page.get_by_test_id("live-state")).to_have_text("Live")
+        song = await elsewhere.songs.create("Hey Jude", "The Beatles", 1968)
+        await expect(song_row(page, "Hey Jude")).to_be_visible()
+        await elsewhere.songs.delete(song.id)
+        await expect(song_rows(page)).to_have_count(0)
+
+
 async def test_reload_keeps_the_session_and_logout_ends_it(
     app: App, context: BrowserContext
 ) -> None:

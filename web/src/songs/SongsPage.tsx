@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconPlus, IconSearch } from "../ui/icons";
 import { useEffect, useMemo, useReducer, useState } from "react";
@@ -18,6 +18,7 @@ import { SongsTable } from "./SongsTable";
 import type { SongListParams } from "./songListParams";
 import { PAGE_SIZES, listOrderBy, nextSort, paramsFrom, queryFrom, searchFilter } from "./songListParams";
 import { useSongPage } from "./songQueries";
+import { useSongChanges } from "./useSongChanges";
 
 const SEARCH_DELAY_MS = 300;
 
@@ -30,6 +31,7 @@ export function SongsPage() {
   const [search, setSearch] = useState(params.search);
   const [debounced] = useDebouncedValue(search, SEARCH_DELAY_MS);
   const [editing, setEditing] = useState<Song | "new" | null>(null);
+  const live = useSongChanges();
 
   const update = (change: Partial<SongListParams>) =>
     setQuery(queryFrom({ ...paramsFrom(query), ...change }), { replace: "search" in change });
@@ -42,11 +44,16 @@ export function SongsPage() {
   return (
     <Stack gap="sm">
       <PageHeading title="Songs">
-        {writable && (
-          <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEditing("new")}>
-            Add song
-          </Button>
-        )}
+        <Group gap="xs" wrap="nowrap">
+          <Badge variant="dot" color={live === "live" ? "teal" : "gray"} data-testid="live-state">
+            {live === "live" ? "Live" : "Connecting…"}
+          </Badge>
+          {writable && (
+            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEditing("new")}>
+              Add song
+            </Button>
+          )}
+        </Group>
       </PageHeading>
       {!writable && (
         <Text size="sm" c="dimmed">
