@@ -93,6 +93,9 @@ async def _fresh_context(
 ) -> AsyncIterator[BrowserContext]:
     fresh = await browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
     fresh.set_default_timeout(ACTION_MS)
+    said: list[str] = []  # what the pages said went wrong, for a failure's record
+    fresh.on("weberror", lambda error: said.append(f"uncaught: {error.error}"))
+    fresh.on("console", lambda msg: said.append(msg.text) if msg.type == "error" else None)
     yield fresh
     call = request.node.stash.get(OUTCOMES, {}).get("call")
     if call is not None and call.failed:  # what the pages showed when the test failed

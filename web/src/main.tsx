@@ -8,6 +8,7 @@ import { createServices, grpcWebTransports } from "./api/services";
 import { App } from "./app/App";
 import { Providers } from "./app/Providers";
 import { localStorageRefreshTokenStore } from "./auth/refreshTokenStore";
+import { ErrorBoundary } from "./ui/ErrorBoundary";
 import { gatewayUrl } from "./config";
 import "./styles.css";
 
@@ -18,9 +19,12 @@ if (!root) throw new Error("index.html has no #root element");
 createRoot(root).render(
   <StrictMode>
     <Providers services={services} queryClient={createQueryClient()}>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
+      {/* The shell has one per page; this one is for the shell itself. */}
+      <ErrorBoundary>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </ErrorBoundary>
     </Providers>
   </StrictMode>,
 );
