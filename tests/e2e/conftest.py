@@ -100,10 +100,10 @@ async def _fresh_context(
     call = request.node.stash.get(OUTCOMES, {}).get("call")
     if call is not None and call.failed:  # what the pages showed when the test failed
         FAILURES.mkdir(parents=True, exist_ok=True)
+        name = f"{request.node.name}-{request.fixturename}"
         for number, page in enumerate(fresh.pages):
-            await page.screenshot(
-                path=FAILURES / f"{request.node.name}-{number}.png", full_page=True
-            )
+            await page.screenshot(path=FAILURES / f"{name}-{number}.png", full_page=True)
+        (FAILURES / f"{name}.log").write_text("\n".join(said), encoding="utf-8")
     await fresh.close()
 
 

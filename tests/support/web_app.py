@@ -160,7 +160,9 @@ async def sideways_overflow(page: Page) -> int:
 
 async def check_page(page: Page) -> None:
     """The quality bar of every page: axe clean, no sideways scroll, no focus ring on a heading."""
-    await page.wait_for_load_state("networkidle")
+    # not "networkidle": the songs page keeps its live-updates stream open
+    await page.wait_for_load_state("load")
+    await page.wait_for_function("!document.querySelector('.mantine-Loader-root')")
     problems = await accessibility_problems(page)
     assert not problems, f"axe finds on {page.url}:\n" + "\n".join(problems)
     overflow = await sideways_overflow(page)
