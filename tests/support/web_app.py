@@ -4,6 +4,7 @@ import json
 import uuid
 from pathlib import Path
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, ViewportSize, expect
 
 PASSWORD = "password1x"
@@ -24,8 +25,22 @@ async def signed_in(page: Page) -> None:
     await expect(page.get_by_role("button", name="Your account")).to_be_visible()
 
 
+async def open_form(page: Page, url: str) -> None:
+    """Open a login or sign-up address. Once more if the page stays blank: Chromium
+    drops the loads under way when the machine's network changes (ERR_NETWORK_CHANGED,
+    seen while containers start and stop on the same machine)."""
+    for attempt in range(3):
+        await page.goto(url)
+        try:
+            await page.get_by_label("Email").wait_for(timeout=20_000)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+
+
 async def sign_up(page: Page, web_url: str, email: str, password: str = PASSWORD) -> None:
-    await page.goto(f"{web_url}/signup")
+    await open_form(page, f"{web_url}/signup")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Sign up").click()
@@ -36,7 +51,7 @@ async def sign_up(page: Page, web_url: str, email: str, password: str = PASSWORD
 async def log_in(
     page: Page, web_url: str, email: str, password: str = PASSWORD, path: str = "/"
 ) -> None:
-    await page.goto(f"{web_url}{path}")
+    await open_form(page, f"{web_url}{path}")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
