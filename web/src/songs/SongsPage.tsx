@@ -18,7 +18,7 @@ import { SongsTable } from "./SongsTable";
 import type { SongListParams } from "./songListParams";
 import { PAGE_SIZES, listOrderBy, nextSort, paramsFrom, queryFrom, searchFilter } from "./songListParams";
 import { useSongPage } from "./songQueries";
-import { useSongChanges } from "./useSongChanges";
+import { useLiveSongs } from "./useLiveSongs";
 
 const SEARCH_DELAY_MS = 300;
 
@@ -31,7 +31,7 @@ export function SongsPage() {
   const [search, setSearch] = useState(params.search);
   const [debounced] = useDebouncedValue(search, SEARCH_DELAY_MS);
   const [editing, setEditing] = useState<Song | "new" | null>(null);
-  const live = useSongChanges();
+  const live = useLiveSongs();
 
   const update = (change: Partial<SongListParams>) =>
     setQuery(queryFrom({ ...paramsFrom(query), ...change }), { replace: "search" in change });
@@ -46,7 +46,7 @@ export function SongsPage() {
       <PageHeading title="Songs">
         <Group gap="xs" wrap="nowrap">
           <Badge variant="dot" color={live === "live" ? "teal" : "gray"} data-testid="live-state">
-            {live === "live" ? "Live" : "Connecting…"}
+            {live === "live" ? "Live" : live === "reconnecting" ? "Reconnecting…" : "Connecting…"}
           </Badge>
           {writable && (
             <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEditing("new")}>

@@ -9,6 +9,8 @@ import { useActing, useServices } from "../api/ServicesContext";
 import { followSongs, type LiveStatus } from "./liveSongs";
 import { songKeys } from "./songQueries";
 
+const BURST_MS = 300;
+
 export function useLiveSongs(): LiveStatus {
   const { songs } = useServices();
   const queryClient = useQueryClient();
@@ -17,12 +19,22 @@ export function useLiveSongs(): LiveStatus {
   useEffect(() => {
     if (!tenantId) return;
     const stop = new AbortController();
+    // changes closer together than BURST_MS are one refetch (an import sends thousands)
+    let refetch: ReturnType<typeof setTimeout> | undefined;
     void followSongs(songs, {
       signal: stop.signal,
       onStatus: setStatus,
-      onChange: () => void queryClient.invalidateQueries({ queryKey: songKeys.all }),
+      onChange: () => {
+        refetch ??= setTimeout(() => {
+          refetch = undefined;
+          void queryClient.invalidateQueries({ queryKey: songKeys.all });
+        }, BURST_MS);
+      },
     });
-    return () => stop.abort();
+    return () => {
+      stop.abort();
+      clearTimeout(refetch);
+    };
   }, [songs, queryClient, tenantId]);
   return status;
 }
