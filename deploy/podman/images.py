@@ -8,8 +8,9 @@ every base is made from Debian packages instead (deploy/podman/bases/): a
 Debian bookworm root from `debootstrap --variant=minbase` imported as
 `localhost/debian:bookworm`, then Python 3.11, Node (the host's own, the one
 `make setup` uses), nginx, Envoy (the binary `make setup` installs),
-PostgreSQL 15 and pgAdmin on top of it. Each base is labelled with a digest
-of what it is built from and is built again only when that changes.
+PostgreSQL 15 and pgAdmin on top of it. Each base is also tagged with a
+digest of what it is built from (`:inputs-…`) and is built again only when
+that changes.
 
 The app images (chorus-auth, chorus-resource, chorus-web) are built from the
 repository with those bases as build arguments (`--local-bases`, the default
@@ -43,7 +44,6 @@ BASES_DIR = HERE / "bases"
 CONTAINERS_CONF = HERE / "containers.conf"
 WORK_DIR = ROOT / "var" / "podman"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-INPUTS_LABEL = "org.chorus.inputs"
 
 DEBIAN = "localhost/debian:bookworm"
 PYTHON = "localhost/chorus-python:3.11-bookworm"
@@ -72,11 +72,16 @@ class Base:
     host_files: Mapping[str, Path] = field(default_factory=dict)
 
 
-def _host_node_prefix() -> Path:
+def _host_node() -> dict[str, Path]:
+    """The host's Node.js (the one `make setup` uses): its binary and npm's package."""
     node = shutil.which("node")
     if node is None:
         raise BuildError("node is not on PATH: install Node.js (make setup needs it too)")
-    return Path(node).resolve().parents[1]
+    prefix = Path(node).resolve().parents[1]
+    npm = prefix / "lib" / "node_modules" / "npm"
+    if not npm.is_dir():
+        raise BuildError(f"npm is not at {npm}: install Node.js with its npm")
+    return {"node": Path(node).resolve(), "npm": npm}
 
 
 def _envoy_binary() -> Path:
@@ -93,7 +98,7 @@ def bases() -> list[Base]:
     """The local bases, parents first."""
     return [
         Base(PYTHON, "python.Containerfile"),
-        Base(NODE, "node.Containerfile", host_files={"node": _host_node_prefix()}),
+        Base(NODE, "node.Containerfile", host_files=_host_node()),
         Base(NGINX, "nginx.Containerfile", files=("nginx-unprivileged.conf",)),
         Base(ENVOY, "envoy.Containerfile", host_files={"envoy": _envoy_binary()}),
         Base(POSTGRES, "postgres.Containerfile", files=("postgres-entrypoint.sh",)),
@@ -128,17 +133,17 @@ def podman(*args: str, check: bool = True, quiet: bool = False) -> subprocess.Co
     return result
 
 
-def image_label(image: str, label: str) -> str | None:
-    """The value of `label` on a local image; None when there is no such image."""
+def image_id(image: str) -> str:
+    """The id of a local image; BuildError if there is none."""
     result = subprocess.run(
-        ["podman", "image", "inspect", "--format", f'{{{{index .Labels "{label}"}}}}', image],
+        ["podman", "image", "inspect", "--format", "{{.Id}}", image],
         env=podman_env(),
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
-        return None
+        raise BuildError(f"no local image {image}: {result.stderr.strip()}")
     return result.stdout.strip()
 
 
@@ -264,11 +269,12 @@ def _secret_args(secrets: Mapping[str, Path]) -> list[str]:
 def build_base(base: Base, work: Path, secrets: Mapping[str, Path]) -> bool:
     """Build one base unless an image with the same inputs exists; True if built."""
     sources = [BASES_DIR / base.containerfile, *(BASES_DIR / f for f in base.files)]
-    inputs = _digest(
-        sources, podman("image", "inspect", "--format", "{{.Id}}", base.parent, quiet=True).stdout
-    )
-    inputs = _digest(list(base.host_files.values()), inputs)
-    if image_label(base.image, INPUTS_LABEL) == inputs:
+    parent = image_id(base.parent)
+    inputs = _digest([*sources, *base.host_files.values()], parent)
+    # A second tag names the inputs: podman's layer cache would keep an old label.
+    built = f"{base.image.rpartition(':')[0]}:inputs-{inputs[:24]}"
+    if image_exists(built):
+        podman("tag", built, base.image, quiet=True)
         return False
     print(f"building {base.image} ...", file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=work) as context_dir:
@@ -277,7 +283,7 @@ def build_base(base: Base, work: Path, secrets: Mapping[str, Path]) -> bool:
             shutil.copy2(source, context / source.name)
         for name, path in base.host_files.items():
             if path.is_dir():
-                _copy_node(path, context / name)
+                shutil.copytree(path, context / name, symlinks=True)
             else:
                 shutil.copy2(path, context / name)
         podman(
@@ -286,26 +292,17 @@ def build_base(base: Base, work: Path, secrets: Mapping[str, Path]) -> bool:
             "--format=docker",
             f"--build-arg=DEBIAN_IMAGE={DEBIAN}",
             f"--build-arg=PYTHON_IMAGE={PYTHON}",
-            f"--label={INPUTS_LABEL}={inputs}",
             *_secret_args(secrets),
             "--file",
             str(context / base.containerfile),
             "--tag",
             base.image,
+            "--tag",
+            built,
             str(context),
             quiet=False,
         )
     return True
-
-
-def _copy_node(prefix: Path, target: Path) -> None:
-    """Node's own files under `prefix` (node, npm, npx and npm's package), nothing else."""
-    (target / "bin").mkdir(parents=True)
-    shutil.copy2(prefix / "bin" / "node", target / "bin" / "node")
-    for tool in ("npm", "npx"):
-        (target / "bin" / tool).symlink_to(f"../lib/node_modules/npm/bin/{tool}-cli.js")
-    npm = Path("lib", "node_modules", "npm")
-    shutil.copytree(prefix / npm, target / npm, symlinks=True)
 
 
 def build_bases(work: Path = WORK_DIR) -> list[str]:

@@ -12,6 +12,7 @@ Everything blocking runs in worker threads: the tests' event loop stays free.
 """
 
 import asyncio
+import functools
 import re
 import shutil
 import socket
@@ -62,8 +63,9 @@ def run(*args: str, check: bool = True, timeout: float = COMMAND_TIMEOUT) -> str
     return output
 
 
+@functools.cache
 def build_images() -> None:
-    """The local bases and the app images (each only if its inputs changed)."""
+    """The local bases and the app images (each only if its inputs changed), once a run."""
     images.build_bases()
     images.build_app_images(TAG)
 
