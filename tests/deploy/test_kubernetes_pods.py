@@ -31,7 +31,7 @@ import yaml
 from deploy.compose.init_secrets import init_secrets
 from deploy.podman import images
 from tests.support.deploy_tools import ROOT, kustomize, tool
-from tests.support.podman_stack import TAG, build_images, require_podman, run
+from tests.support.podman_stack import TAG, build_images, machine_lock, require_podman, run
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -162,7 +162,13 @@ def address_of(container: str) -> str:
 @pytest.fixture(scope="module")
 async def pods(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pods]:
     require_podman()
-    await asyncio.to_thread(build_images)
+    async with machine_lock():
+        await asyncio.to_thread(build_images)
+        async for played in _played(tmp_path_factory):
+            yield played
+
+
+async def _played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pods]:
     folder = tmp_path_factory.mktemp("kube")
     secrets = folder / "secrets"
     init_secrets(secrets)

@@ -12,14 +12,14 @@ Everything blocking runs in worker threads: the tests' event loop stays free.
 """
 
 import asyncio
-import functools
+import fcntl
 import re
 import shutil
 import socket
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +63,8 @@ def run(*args: str, check: bool = True, timeout: float = COMMAND_TIMEOUT) -> str
     return output
 
 
-@functools.cache
 def build_images() -> None:
-    """The local bases and the app images (each only if its inputs changed), once a run."""
+    """The local bases and the app images (each only if its inputs changed)."""
     images.build_bases()
     images.build_app_images(TAG)
 
@@ -200,17 +199,38 @@ def copy_compose(folder: Path) -> Path:
     return folder / "compose.yaml"
 
 
+LOCK_FILE = Path("/tmp/chorus-podman-tests.lock")  # noqa: S108 (one per machine, on purpose)
+
+
 @asynccontextmanager
-async def running_stack(
-    folder: Path, *, extra_files: Sequence[Path] = (), env: Mapping[str, str] | None = None
-) -> AsyncIterator[Stack]:
+async def machine_lock() -> AsyncIterator[None]:
+    """Held while a test builds images or runs containers: runs from other checkouts on
+    this machine wait (they would publish the same ports, name the same pods and tag the
+    same images)."""
+    lock = await asyncio.to_thread(LOCK_FILE.open, "a")
+    try:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        lock.close()  # closing releases the lock
+
+
+@asynccontextmanager
+async def running_stack(folder: Path, *, extra_files: Sequence[Path] = ()) -> AsyncIterator[Stack]:
     """The compose stack up and healthy in `folder`; removed on leaving."""
     require_podman()
-    busy = [port for port in PUBLISHED_PORTS if not port_free(port)]
-    assert not busy, f"the compose stack publishes {busy} on 127.0.0.1, and they are taken"
-    await asyncio.to_thread(build_images)
-    compose_file = copy_compose(folder)
-    stack = Stack(f"chorus-test-{uuid.uuid4().hex[:8]}", folder, [compose_file, *extra_files])
+    async with machine_lock():
+        busy = [port for port in PUBLISHED_PORTS if not port_free(port)]
+        assert not busy, f"the compose stack publishes {busy} on 127.0.0.1, and they are taken"
+        await asyncio.to_thread(build_images)
+        compose_file = copy_compose(folder)
+        stack = Stack(f"chorus-test-{uuid.uuid4().hex[:8]}", folder, [compose_file, *extra_files])
+        async with _up(stack):
+            yield stack
+
+
+@asynccontextmanager
+async def _up(stack: Stack) -> AsyncIterator[None]:
     try:
         # podman-compose starts everything at once (it ignores `condition:`): the
         # database first, so that the one-shot migrations find it.
@@ -226,6 +246,6 @@ async def running_stack(
             if c not in (stack.container("auth-migrate"), stack.container("resource-migrate"))
         ]
         await stack.wait_healthy(long_running)
-        yield stack
+        yield
     finally:
         await asyncio.to_thread(stack.remove)
