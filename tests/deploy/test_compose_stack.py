@@ -288,16 +288,22 @@ async def all_stored(user: UserSession) -> dict[str, str]:
     return {song.id: song.name async for song in user.songs.all(page_size=100)}
 
 
-async def eventually(call: Callable[[], Awaitable[T]], within: float = 60.0) -> T:
-    """`call()`, retried while it fails with UNAVAILABLE (what a service answers until it
-    has a serving replica or a database connection again), at most `within` seconds."""
+RETRIED_AFTER_RESTART = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+"""What a call may end in while a service has no serving replica or no database
+connection yet (a pooled connection to the old database container can hang until
+the gateway's deadline)."""
+
+
+async def eventually(call: Callable[[], Awaitable[T]], within: float = 90.0) -> T:
+    """`call()` (one that is safe to repeat), retried while it fails with one of
+    RETRIED_AFTER_RESTART, at most `within` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         try:
             return await call()
         except grpc.aio.AioRpcError as error:
-            if error.code() != grpc.StatusCode.UNAVAILABLE or loop.time() > deadline:
+            if error.code() not in RETRIED_AFTER_RESTART or loop.time() > deadline:
                 raise
             await asyncio.sleep(1)
 
