@@ -236,7 +236,13 @@ async def _up(stack: Stack) -> AsyncIterator[None]:
         # database first, so that the one-shot migrations find it.
         await asyncio.to_thread(stack.compose, "up", "-d", "--no-build", "postgres")
         await stack.wait_healthy(stack.containers("postgres"))
-        await asyncio.to_thread(stack.compose, "up", "-d", "--no-build")
+        output = await asyncio.to_thread(stack.compose, "up", "-d", "--no-build")
+        # podman-compose 1.0 goes on when a `podman run` fails (it then tries
+        # `podman start` once): whatever it left only created is started here.
+        for name in stack.containers():
+            if stack.state(name)[0] == "created":
+                run("podman", "start", name, check=False)
+                assert stack.state(name)[0] != "created", f"{name} does not start:\n{output}"
         for job in ("auth-migrate", "resource-migrate"):
             name = stack.container(job)
             assert await stack.wait_exited(name) == 0, stack.logs(name)
