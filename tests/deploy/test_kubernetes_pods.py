@@ -200,8 +200,9 @@ async def _played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pod
         yield Pods(prefix, folder, manifests)
     finally:
         run("podman", "play", "kube", "--down", str(manifest_file), check=False)
-        run("podman", "rm", "--force", "--time=2", database, check=False)
+        run("podman", "rm", "--force", "--volumes", "--time=2", database, check=False)
         run("podman", "network", "rm", "--force", prefix, check=False)
+        run("podman", "volume", "rm", "--force", "chorus-jwks", check=False)  # the ConfigMap's
 
 
 async def _wait_for_database(container: str) -> None:

@@ -171,7 +171,7 @@ class Stack:
         label = f"label=io.podman.compose.project={self.project}"
         names = run("podman", "ps", "--all", "--format={{.Names}}", f"--filter={label}").split()
         if names:
-            run("podman", "rm", "--force", "--time=2", *names, check=False)
+            run("podman", "rm", "--force", "--volumes", "--time=2", *names, check=False)
         volumes = run("podman", "volume", "ls", "--format={{.Name}}").split()
         mine = [v for v in volumes if v.startswith(f"{self.project}_")]
         if mine:
