@@ -32,7 +32,8 @@ async def backend_pid(db: Database) -> int:
 async def terminate(pid: int) -> None:
     admin = await asyncpg.connect(POSTGRES_URL)
     try:
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        # With a timeout, PostgreSQL answers once the backend has gone (not just signalled).
+        assert await admin.fetchval("SELECT pg_terminate_backend($1, 5000)", pid)
     finally:
         await admin.close()
 
