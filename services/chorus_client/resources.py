@@ -8,6 +8,7 @@ service in `chorus.resource.v1` with Create/Get/List/Update/Delete).
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import pkgutil
 import re
@@ -33,6 +34,7 @@ RESUMES = (0.0, 0.5, 1.0, 2.0, 5.0)
 RESUMED_CODES = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.UNAVAILABLE)
 
 
+@functools.cache
 def resource_services() -> dict[str, ServiceDescriptor]:
     """Each resource service by the client attribute it gets: {"songs": SongService, …}."""
     services: dict[str, ServiceDescriptor] = {}
