@@ -7,12 +7,17 @@ commit and nothing that committed goes unannounced. Watch streams
 
 Order: `seq` grows with every event. On PostgreSQL two transactions may take
 sequence values in one order and commit in the other, which would let a
-reader pass over an event that commits late; so each transaction takes a
-per-tenant lock (`pg_advisory_xact_lock`) just before it records, held until
-it commits: within a tenant, events commit in `seq` order. SQLite runs one
-write transaction at a time anyway. On PostgreSQL the transaction also sends
-`NOTIFY chorus_resource_changes, '<tenant id>'`, which PostgreSQL delivers
-only if it commits, to every replica (`chorus_resource.watchers`).
+reader pass over an event that commits late. So the tenant's event lock (an
+advisory lock, held to the end of a transaction) orders them: every writer
+takes it *shared* just before it records, so writers never wait for each
+other; a reader takes it *exclusive* before it reads, which waits until every
+writer that may hold a sequence value has committed or rolled back (and holds
+new writers back for the few milliseconds of the read). A reader therefore
+sees every event up to the newest `seq` it reads, and any event committed
+later has a larger `seq`. SQLite runs one write transaction at a time anyway.
+On PostgreSQL the transaction also sends `NOTIFY chorus_resource_changes,
+'<tenant id>'`, which PostgreSQL delivers only if it commits, to every
+replica (`chorus_resource.watchers`).
 
 History is kept for `HISTORY` (24 hours, as the contracts say); older events
 are removed a tenant at a time by the writes of that tenant.
@@ -118,7 +123,7 @@ class ChangeLog:
         if self._postgresql:
             # One round trip (asyncpg pipelines the rows): the lock and the NOTIFY are
             # function scans each row is made from, so both come before its seq.
-            key = f"chorus-resource-events:{tenant_id}"
+            key = _lock_key(tenant_id)
             await connection.execute(
                 _LOCKED_INSERT, [{**row, "key": key, "channel": NOTIFY_CHANNEL} for row in rows]
             )
@@ -131,11 +136,28 @@ _LOCKED_INSERT = text(
     "INSERT INTO resource_events (tenant_id, resource, change, item_id, body, create_time) "
     "SELECT CAST(:tenant_id AS varchar), CAST(:resource AS varchar), CAST(:change AS smallint), "
     "CAST(:item_id AS varchar), CAST(:body AS bytea), CAST(:create_time AS timestamptz) "
-    "FROM pg_advisory_xact_lock(hashtextextended(:key, 0)) AS locked, "
+    "FROM pg_advisory_xact_lock_shared(hashtextextended(:key, 0)) AS locked, "
     "pg_notify(:channel, :tenant_id) AS notified"
 )
-"""PostgreSQL: take the tenant's event lock (held until commit: events commit in seq order),
-NOTIFY (sent on commit), and record the event, in this order."""
+"""PostgreSQL: take the tenant's event lock shared (held until the transaction ends), NOTIFY
+(sent on commit), and record the event, in this order."""
+
+_READ_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+def _lock_key(tenant_id: str) -> str:
+    return f"chorus-resource-events:{tenant_id}"
+
+
+async def _settled(connection: AsyncConnection, tenant_id: str) -> None:
+    """PostgreSQL: wait until no transaction is between taking a seq and its end.
+
+    Takes the tenant's event lock exclusive for the rest of the reader's
+    transaction; the reads after it (each statement its own snapshot in
+    READ COMMITTED) see every event with a seq taken before.
+    """
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_READ_LOCK, {"key": _lock_key(tenant_id)})
 
 
 async def _prune(connection: AsyncConnection, tenant_id: str, now: Any) -> None:
@@ -152,7 +174,11 @@ async def _prune(connection: AsyncConnection, tenant_id: str, now: Any) -> None:
 async def events_after(
     connection: AsyncConnection, tenant_id: str, resource: str, seq: int, limit: int
 ) -> list[Any]:
-    """Up to `limit` events of one resource of the tenant after `seq`, oldest first."""
+    """Up to `limit` events of one resource of the tenant after `seq`, oldest first.
+
+    Call it in a transaction (the event lock lasts until it ends), and end that soon.
+    """
+    await _settled(connection, tenant_id)
     rows = await connection.execute(
         select(
             events.c.seq,
@@ -171,7 +197,8 @@ async def events_after(
 async def tenant_events_after(
     connection: AsyncConnection, tenant_id: str, seq: int, limit: int
 ) -> list[Any]:
-    """Up to `limit` events of every resource of the tenant after `seq`, oldest first."""
+    """Up to `limit` events of every resource of the tenant after `seq`, oldest first (as above)."""
+    await _settled(connection, tenant_id)
     rows = await connection.execute(
         select(
             events.c.seq,
@@ -189,7 +216,8 @@ async def tenant_events_after(
 
 
 async def last_seq(connection: AsyncConnection, tenant_id: str, resource: str) -> int:
-    """The seq of the tenant's newest event of one resource (0 if it has none)."""
+    """The seq of the tenant's newest event of one resource (0 if it has none; as above)."""
+    await _settled(connection, tenant_id)
     value = await connection.scalar(
         select(func.max(events.c.seq)).where(
             events.c.tenant_id == tenant_id, events.c.resource == resource
