@@ -12,8 +12,10 @@ On PostgreSQL a statement goes straight to asyncpg as the SQL compiled once
 (asyncpg keeps it prepared on each connection), on a connection either
 without an explicit transaction or inside one that SQLAlchemy has already
 begun (`TenantDatabase` declares the tenant first, through SQLAlchemy, which
-sends the BEGIN). On SQLite statements go through SQLAlchemy (its compiled
-cache then skips the compiling).
+sends the BEGIN); without one, the pooled connection comes without a
+SQLAlchemy Connection around it (`Database.statement_connection`). On
+SQLite statements go through SQLAlchemy (its compiled cache then skips the
+compiling).
 """
 
 import asyncio
@@ -25,6 +27,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chorus_core.database import DriverConnection, StatementConnection
 from chorus_core.database_outage import is_outage
 
 CACHED_SHAPES = 256
@@ -52,16 +55,21 @@ class Statement:
                 if (processor := compiled.binds[name].type.bind_processor(dialect)) is not None
             }
 
-    async def rows(self, connection: AsyncConnection, values: Mapping[str, Any]) -> Rows:
+    async def rows(self, connection: StatementConnection, values: Mapping[str, Any]) -> Rows:
         """Every row, as tuples (see above for the transaction a connection may be in)."""
         if not self._sql:
+            if not isinstance(connection, AsyncConnection):
+                raise TypeError("a statement compiled for SQLite needs a SQLAlchemy connection")
             return list((await connection.execute(self.statement, dict(values))).all())
         params = self._compiled.construct_params(dict(values))
         process = self._process
         arguments = [
             process[name](params[name]) if name in process else params[name] for name in self._names
         ]
-        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if isinstance(connection, DriverConnection):
+            driver = connection.driver
+        else:
+            driver = (await connection.get_raw_connection()).driver_connection
         try:
             records = await driver.fetch(self._sql, *arguments)
         except asyncio.CancelledError:

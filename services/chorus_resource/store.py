@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chorus_core import keyset
 from chorus_core.caller import Caller
+from chorus_core.database import StatementConnection
 from chorus_core.errors import NotFound, Violations
 from chorus_core.sqltypes import utcnow
 from chorus_resource import references
@@ -58,7 +59,7 @@ class ResourceStore:
 
     def __init__(
         self,
-        connection: AsyncConnection,
+        connection: StatementConnection,
         codec: MessageCodec,
         caller: Caller,
         scope: TenantScope,
@@ -73,9 +74,19 @@ class ResourceStore:
         self._tenant_id = caller.tenant_id
         self._user_id = caller.user_id
         self._label = codec.resource.singular.lower()
-        self._changes = ChangeLog(connection, codec.resource, caller.tenant_id)  # the outbox
         names = [column.name for column in codec.resource.columns]
         self._width, self._id_at = len(names), names.index("id")
+
+    def _transaction(self) -> AsyncConnection:
+        """The connection of the transaction this store runs in (writes; reads with references)."""
+        if not isinstance(self._connection, AsyncConnection):
+            raise TypeError("this store runs single statements without a transaction")
+        return self._connection
+
+    @property
+    def _changes(self) -> ChangeLog:
+        """The outbox, in this store's transaction."""
+        return ChangeLog(self._transaction(), self._resource, self._tenant_id)
 
     def _select(self) -> Select[Any]:
         return select(*self._resource.columns).where(self._table.c.tenant_id == self._scope.tenant)
@@ -180,7 +191,7 @@ class ResourceStore:
         lists = {field: list(getattr(message, field)) for field in self._resource.references}
         for field, ids in lists.items():
             await references.replace(
-                self._connection,
+                self._transaction(),
                 self._resource,
                 field,
                 self._tenant_id,
@@ -199,7 +210,7 @@ class ResourceStore:
         table = self._table
         names = [*self._codec.mutable_columns, *INSERTED_BY_SERVER]
         given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
-        if self._connection.dialect.name == "postgresql":
+        if self._transaction().dialect.name == "postgresql":
             source = select(
                 *(value.label(name) for name, value in given.items()),
                 self._scope.tenant.label("tenant_id"),
@@ -247,7 +258,7 @@ class ResourceStore:
         await self._check_references(changes, changed)
         for field in changed:
             await references.replace(
-                self._connection,
+                self._transaction(),
                 self._resource,
                 field,
                 self._tenant_id,
@@ -276,7 +287,7 @@ class ResourceStore:
         violations = Violations()
         for field in fields:
             await references.check(
-                self._connection,
+                self._transaction(),
                 self._resource,
                 field,
                 self._tenant_id,
@@ -291,7 +302,7 @@ class ResourceStore:
         ids = [row[self._id_at] for row in rows]
         loaded = {
             field: await references.load(
-                self._connection, self._resource, field, self._tenant_id, ids
+                self._transaction(), self._resource, field, self._tenant_id, ids
             )
             for field in self._resource.references
         }

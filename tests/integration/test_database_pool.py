@@ -5,16 +5,18 @@ every use, which would cost three round trips a call). These tests kill the
 server side of pooled connections and show what a caller then sees.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import URL
 
 from chorus_core.database import Database, create_engine
 from chorus_core.errors import DatabaseUnavailable
+from chorus_resource.statements import Statement
 from tests.support.databases import POSTGRES_URL, fresh_database
 
 
@@ -64,5 +66,51 @@ async def test_a_connection_killed_between_busy_uses_fails_one_call_then_the_poo
         # in progress" when the termination notice arrived while it was idle).
         assert failed.value.__cause__ is not None
         assert await backend_pid(db) != first
+    finally:
+        await db.close()
+
+
+async def statement_backend_pid(db: Database) -> int:
+    """The backend of a single statement run as the store runs reads (no transaction)."""
+    async with db.statement_connection() as connection:
+        rows = await Statement(select(func.pg_backend_pid()), db.engine.dialect).rows(
+            connection, {}
+        )
+    return int(rows[0][0])
+
+
+async def test_single_statements_share_the_pool_and_heal_after_a_killed_connection(
+    postgres: URL,
+) -> None:
+    db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
+    try:
+        first = await statement_backend_pid(db)
+        assert await backend_pid(db) == first, "transactions and statements share one pool"
+        await terminate(first)
+        with pytest.raises(DatabaseUnavailable):
+            await statement_backend_pid(db)
+        assert await statement_backend_pid(db) != first
+    finally:
+        await db.close()
+
+
+async def test_a_statement_cancelled_mid_way_never_returns_its_busy_connection(
+    postgres: URL,
+) -> None:
+    """A client's deadline cancels the read while PostgreSQL still runs it."""
+    db = Database(create_engine(postgres, pool_size=1, max_overflow=0))
+    try:
+        first = await statement_backend_pid(db)
+        slow = Statement(select(func.pg_sleep(30)), db.engine.dialect)
+
+        async def sleeping() -> None:
+            async with db.statement_connection() as connection:
+                await slow.rows(connection, {})
+
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(sleeping(), timeout=0.3)
+        # The only pooled connection was dropped, not handed back mid-statement.
+        second = await asyncio.wait_for(statement_backend_pid(db), timeout=5)
+        assert second != first
     finally:
         await db.close()

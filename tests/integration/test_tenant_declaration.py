@@ -13,11 +13,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Select, select
 
 from chorus_client import ChorusClient, UserSession
-from chorus_core.database import Database
+from chorus_core.database import Database, DriverConnection, StatementConnection
 from chorus_resource.songs import Song
 from chorus_resource.statements import Rows, Statement
 from chorus_resource.tenant_scope import TenantScope, tenant_values
@@ -52,10 +51,16 @@ async def small_pool(suite: Suite) -> AsyncIterator[Database]:
         yield db
 
 
-async def rows_alone(db: Database, tenant: str, connection: AsyncConnection) -> Rows:
+async def rows_alone(db: Database, tenant: str, connection: StatementConnection) -> Rows:
     """`unfiltered` as the store runs a statement without a transaction (straight to asyncpg)."""
     statement = Statement(unfiltered(TenantScope(declare=True)), db.engine.dialect)
     return await statement.rows(connection, tenant_values(tenant))
+
+
+def driver(connection: StatementConnection) -> Any:
+    """The asyncpg connection under a statement connection (PostgreSQL)."""
+    assert isinstance(connection, DriverConnection)
+    return connection.driver
 
 
 async def test_each_statement_sees_exactly_its_own_tenant_on_shared_connections(
@@ -70,8 +75,10 @@ async def test_each_statement_sees_exactly_its_own_tenant_on_shared_connections(
     async def one(tenant: str) -> None:
         async with small_pool.statement_connection() as connection:
             rows = await rows_alone(small_pool, tenant, connection)
-            backends.add(await connection.scalar(text("SELECT pg_backend_pid()")))
-            left = await connection.scalar(text("SELECT current_setting('app.tenant_id', true)"))
+            backends.add(await driver(connection).fetchval("SELECT pg_backend_pid()"))
+            left = await driver(connection).fetchval(
+                "SELECT current_setting('app.tenant_id', true)"
+            )
         assert {song_id for song_id, _ in rows} == tenants[tenant], "declared too late or wrongly"
         assert {declared for _, declared in rows} == {tenant}
         assert left in ("", None), f"{left!r} outlived its statement"
@@ -87,7 +94,7 @@ async def test_a_statement_that_declares_nothing_sees_nothing_after_declaring_on
     for _ in range(5):
         async with small_pool.statement_connection() as connection:
             assert len(await rows_alone(small_pool, tenant, connection)) == 2
-            nothing = await connection.scalar(select(Song.id))
+            nothing = await driver(connection).fetchval("SELECT id FROM songs LIMIT 1")
         assert nothing is None, "the previous statement's tenant is still declared"
 
 
