@@ -5,16 +5,25 @@ another tenant, is INVALID_ARGUMENT naming its place (`playlist.song_ids[3]`).
 On PostgreSQL the referenced rows are locked against deletion (FOR KEY SHARE)
 until the transaction ends, so a concurrent delete cannot slip in between the
 check and the write; the child table's ON DELETE CASCADE removes references
-to a deleted item in the same transaction as the delete.
+to a deleted item in the same transaction as the delete. The items that
+named it (`naming`, read just before the delete) are then recorded as
+updated, so watchers of playlists see a deleted song leave them.
+
+Locks are taken in one order everywhere: the referenced items first (the
+check above; a delete's `naming`), then the items holding the references (an
+update's UPDATE, the delete's touch of those that named the deleted item),
+so a playlist update and a song delete never wait for each other in a cycle.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chorus_core.errors import Violations
+from chorus_resource import catalog
 from chorus_resource.resource import Resource
 
 
@@ -93,3 +102,50 @@ async def replace(
     ]
     if rows:
         await connection.execute(insert(child), rows)
+
+
+@cache
+def _referrers(table: str) -> tuple[tuple[Resource, str], ...]:
+    """(resource, field) of every reference field, of any resource served, naming items of
+    the resource stored in `table`."""
+    return tuple(
+        (owner, field)
+        for owner in catalog.RESOURCES
+        for field, refs in owner.references.items()
+        if refs.target.__table__.name == table
+    )
+
+
+async def naming(
+    connection: AsyncConnection, resource: Resource, tenant_id: str, item_id: str
+) -> list[tuple[Resource, list[str]]]:
+    """Each resource with items naming this item, and their ids, just before it is deleted.
+
+    On PostgreSQL the item is locked first (FOR UPDATE): a transaction writing
+    a reference to it holds it FOR KEY SHARE until it commits, so once the
+    lock is ours every reference there will be is committed and read here,
+    and no new one can be written before the delete.
+    """
+    referrers = _referrers(resource.table.name)
+    if not referrers:
+        return []
+    table = resource.table
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            select(table.c.id)
+            .where(table.c.tenant_id == tenant_id, table.c.id == item_id)
+            .with_for_update()
+        )
+    found: dict[str, tuple[Resource, set[str]]] = {}
+    for owner, field in referrers:
+        child, owner_column, target = _columns(owner, field)
+        ids = set(
+            await connection.scalars(
+                select(child.c[owner_column]).where(
+                    child.c.tenant_id == tenant_id, child.c[target] == item_id
+                )
+            )
+        )
+        if ids:
+            found.setdefault(owner.singular, (owner, set()))[1].update(ids)
+    return [(owner, sorted(ids)) for owner, ids in found.values()]

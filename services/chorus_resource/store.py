@@ -29,6 +29,7 @@ from chorus_resource.change_log import ChangeLog
 from chorus_resource.filtering import Filter
 from chorus_resource.messages import MessageCodec
 from chorus_resource.ordering import SortKey, after, order_clauses
+from chorus_resource.resource import Resource
 from chorus_resource.scoped import python_kind
 from chorus_resource.statements import Rows, StatementCache
 from chorus_resource.tenant_scope import TenantScope, tenant_values
@@ -71,6 +72,7 @@ class ResourceStore:
         self._table = codec.resource.table
         self._scope = scope
         self._statements = statements
+        self._caller = caller
         self._tenant_id = caller.tenant_id
         self._user_id = caller.user_id
         self._label = codec.resource.singular.lower()
@@ -232,6 +234,9 @@ class ResourceStore:
         """
         table = self._table
         columns = [f for f in fields if f not in self._resource.references]
+        changed = [f for f in fields if f in self._resource.references]
+        # The items named first, then the item itself (the order `references` keeps).
+        await self._check_references(changes, changed)
 
         def build() -> Any:
             given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
@@ -254,8 +259,6 @@ class ResourceStore:
         )
         if not rows:
             raise NotFound(f"{self._label} {item_id} not found")
-        changed = [f for f in fields if f in self._resource.references]
-        await self._check_references(changes, changed)
         for field in changed:
             await references.replace(
                 self._transaction(),
@@ -268,8 +271,20 @@ class ResourceStore:
         return await self._changes.updated((await self._with_references(rows))[0])
 
     async def delete(self, item_id: str) -> None:
-        """Delete the item; references to it go in the same transaction (ON DELETE CASCADE)."""
+        """Delete the item; references to it go in the same transaction (ON DELETE CASCADE).
+
+        The items that named it (a song's playlists) are recorded as updated.
+        Their rows are locked before the delete touches their references, as
+        an update of theirs does (`references` tells the order).
+        """
         table = self._table
+        naming = [
+            (self._of(owner), owner_ids)
+            for owner, owner_ids in await references.naming(
+                self._connection, self._resource, self._tenant_id, item_id
+            )
+        ]
+        touched = [(store, await store._touch(owner_ids)) for store, owner_ids in naming]
         rows = await self._rows(
             ("delete",),
             lambda: (
@@ -282,6 +297,32 @@ class ResourceStore:
         if not rows:
             raise NotFound(f"{self._label} {item_id} not found")
         await self._changes.deleted(item_id)
+        for store, owner_rows in touched:
+            for item in await store._with_references(owner_rows):
+                await store._changes.updated(item)
+
+    def _of(self, resource: Resource) -> "ResourceStore":
+        """The store of another resource, on this store's connection and tenant."""
+        return ResourceStore(
+            self._connection, MessageCodec(resource), self._caller, self._scope, self._statements
+        )
+
+    async def _touch(self, item_ids: list[str]) -> list[Any]:
+        """Lock the items (in id order) and set their update_time; their rows, in id order."""
+        table = self._table
+        locked = (
+            select(table.c.id)
+            .where(table.c.tenant_id == self._tenant_id, table.c.id.in_(item_ids))
+            .order_by(table.c.id)
+            .with_for_update()
+        )
+        rows = await self._connection.execute(
+            update(table)
+            .where(table.c.tenant_id == self._tenant_id, table.c.id.in_(locked.scalar_subquery()))
+            .values(update_time=utcnow())
+            .returning(*self._resource.columns)
+        )
+        return sorted(rows, key=lambda row: str(row[self._id_at]))
 
     async def _check_references(self, message: Any, fields: list[str]) -> None:
         violations = Violations()

@@ -1,5 +1,8 @@
 """WatchSongs and WatchPlaylists: replay after a cursor, then live, one tenant only."""
 
+import asyncio
+from typing import Any
+
 import grpc
 import pytest
 
@@ -93,6 +96,77 @@ async def test_playlists_have_their_own_feed(jane: UserSession) -> None:
 
     assert playlist_event.playlist == mix
     assert song_event.song == song
+
+
+async def test_deleting_a_song_updates_the_playlists_it_leaves(jane: UserSession) -> None:
+    first = await jane.songs.create("Leaves", "Cascade")
+    second = await jane.songs.create("Stays", "Cascade")
+    both = await jane.playlists.create("Both", song_ids=[first.id, second.id, first.id])
+    other = await jane.playlists.create("Other", song_ids=[second.id])
+    only = await jane.playlists.create("Only", song_ids=[first.id])
+    async with watching(jane.playlists) as playlists:
+        await playlists.caught_up()
+        await jane.songs.delete(first.id)
+        events = await playlists.take(2)
+        marker = await jane.playlists.create("After", song_ids=[])
+        [next_event] = await playlists.take(1)
+
+    assert [e.type for e in events] == [UPDATED, UPDATED]
+    changed = {e.playlist.id: e.playlist for e in events}
+    assert set(changed) == {both.id, only.id}  # not `other`: it never named the song
+    assert list(changed[both.id].song_ids) == [second.id]
+    assert list(changed[only.id].song_ids) == []
+    for playlist in (both, only):
+        assert changed[playlist.id] == await jane.playlists.get(playlist.id)
+        assert changed[playlist.id].update_time.ToDatetime() > playlist.update_time.ToDatetime()
+    assert await jane.playlists.get(other.id) == other
+    assert next_event.playlist == marker  # nothing else came in between
+
+
+async def test_song_deletes_racing_playlist_updates_leave_the_feed_right(
+    jane: UserSession,
+) -> None:
+    """Deletes of songs and updates of the playlists naming them, at once: no call fails
+    but for naming a song already deleted, and the feed's last word on each playlist is
+    the playlist as stored (nothing deadlocks, no event carries a stale list)."""
+    songs = [(await jane.songs.create(f"Racing {n}", "Cascade")).id for n in range(12)]
+    playlists = [
+        (await jane.playlists.create(f"List {n}", song_ids=songs[n:] + songs[:n])).id
+        for n in range(3)
+    ]
+    deleted: set[str] = set()
+    refused: list[grpc.StatusCode] = []
+
+    async def delete_songs() -> None:
+        for song_id in songs[::2]:
+            await jane.songs.delete(song_id)
+            deleted.add(song_id)
+
+    async def reorder(playlist_id: str) -> None:
+        for turn in range(6):
+            kept = [s for s in songs if s not in deleted]
+            change = jane.playlists.message(id=playlist_id, song_ids=kept[turn % 2 :])
+            try:
+                await jane.playlists.update(change, ["song_ids"])
+            except grpc.aio.AioRpcError as error:  # a song went between the list and the call
+                refused.append(error.code())
+
+    async with watching(jane.playlists) as feed:
+        await feed.caught_up()
+        await asyncio.gather(delete_songs(), *(reorder(p) for p in playlists))
+        marker = await jane.playlists.create("Marker")
+        last: dict[str, Any] = {}
+        while True:
+            [event] = await feed.take(1)
+            if event.playlist.id == marker.id:
+                break
+            last[event.playlist.id] = event.playlist
+
+    assert set(refused) <= {grpc.StatusCode.INVALID_ARGUMENT}
+    for playlist_id in playlists:
+        stored = await jane.playlists.get(playlist_id)
+        assert not set(stored.song_ids) & deleted
+        assert last[playlist_id] == stored
 
 
 @pytest.mark.parametrize(

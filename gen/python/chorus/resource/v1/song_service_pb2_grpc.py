@@ -127,6 +127,10 @@ class SongServiceServicer:
 
     def DeleteSong(self, request, context):
         """Delete a song.
+
+        The song also leaves every playlist that named it, in the same
+        transaction: each such playlist gets a new update_time and an UPDATED
+        event in WatchPlaylists.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -61,7 +61,12 @@ class SongServiceStub:
     that is set in the request changes.
     """
     DeleteSong: _grpc.UnaryUnaryMultiCallable[_song_service_pb2.DeleteSongRequest, _song_service_pb2.DeleteSongResponse]
-    """Delete a song."""
+    """Delete a song.
+
+    The song also leaves every playlist that named it, in the same
+    transaction: each such playlist gets a new update_time and an UPDATED
+    event in WatchPlaylists.
+    """
     WatchSongs: _grpc.UnaryStreamMultiCallable[_song_service_pb2.WatchSongsRequest, _song_service_pb2.WatchSongsResponse]
     """Follow the songs of the caller's tenant as they change, live.
 
@@ -121,7 +126,12 @@ class SongServiceAsyncStub(SongServiceStub):
     that is set in the request changes.
     """
     DeleteSong: _aio.UnaryUnaryMultiCallable[_song_service_pb2.DeleteSongRequest, _song_service_pb2.DeleteSongResponse]  # type: ignore[assignment]
-    """Delete a song."""
+    """Delete a song.
+
+    The song also leaves every playlist that named it, in the same
+    transaction: each such playlist gets a new update_time and an UPDATED
+    event in WatchPlaylists.
+    """
     WatchSongs: _aio.UnaryStreamMultiCallable[_song_service_pb2.WatchSongsRequest, _song_service_pb2.WatchSongsResponse]  # type: ignore[assignment]
     """Follow the songs of the caller's tenant as they change, live.
 
@@ -208,7 +218,12 @@ class SongServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _song_service_pb2.DeleteSongRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_song_service_pb2.DeleteSongResponse, _abc.Awaitable[_song_service_pb2.DeleteSongResponse]]:
-        """Delete a song."""
+        """Delete a song.
+
+        The song also leaves every playlist that named it, in the same
+        transaction: each such playlist gets a new update_time and an UPDATED
+        event in WatchPlaylists.
+        """
 
     @_abc_1.abstractmethod
     def WatchSongs(

@@ -470,6 +470,7 @@ export const PlaylistService: GenService<{
    * then sends CHANGE_TYPE_CAUGHT_UP, then each change as it commits, in
    * commit order. Every event carries a cursor: a client that reconnects
    * with the last cursor it saw misses nothing and sees nothing twice.
+   * Deleting a song is an UPDATED event of each playlist it leaves.
    * History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
    * (reload the list, then watch without a cursor); a malformed one is
    * INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's

@@ -519,6 +519,10 @@ export const SongService: GenService<{
   /**
    * Delete a song.
    *
+   * The song also leaves every playlist that named it, in the same
+   * transaction: each such playlist gets a new update_time and an UPDATED
+   * event in WatchPlaylists.
+   *
    * @generated from rpc chorus.resource.v1.SongService.DeleteSong
    */
   deleteSong: {
