@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from chorus_core import config
+from chorus_core.interceptors.base import Interceptor
 from chorus_core.readiness import Readiness
 from chorus_core.reflection import add_reflection
 from chorus_core.telemetry import Telemetry
@@ -54,7 +55,7 @@ class GrpcServer:
         self,
         settings: ServerSettings,
         services: Sequence[ServiceRegistration],
-        interceptors: Sequence[grpc.aio.ServerInterceptor],
+        interceptors: Sequence[Interceptor],
         telemetry: Telemetry | None = None,
         *,
         readiness: Readiness | None = None,
@@ -79,7 +80,7 @@ class GrpcServer:
         self.metrics_port: int | None = None
         self._health = health.aio.HealthServicer()
         self._server = grpc.aio.server(
-            interceptors=[*self.telemetry.interceptors(), *interceptors],
+            interceptors=self.telemetry.interceptors(interceptors),
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
                 ("grpc.max_send_message_length", settings.max_message_bytes),

@@ -15,7 +15,12 @@ import grpc
 from chorus_core.call_facts import current_call
 from chorus_core.caller import bind_caller, unbind_caller
 from chorus_core.errors import Unauthenticated
-from chorus_core.interceptors.base import Handler, UnaryBehavior, UnaryInterceptor
+from chorus_core.interceptors.base import (
+    Handler,
+    UnaryBehavior,
+    UnaryInterceptor,
+    metadata_value,
+)
 from chorus_core.tokens import AccessTokenVerifier
 
 ALWAYS_PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
@@ -29,13 +34,13 @@ class AuthInterceptor(UnaryInterceptor):
     def _is_public(self, method: str) -> bool:
         return method in self._public or method.startswith(ALWAYS_PUBLIC_PREFIXES)
 
-    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior | None:
-        if self._is_public(call.method):
+    def wrap(self, method: str, inner: UnaryBehavior) -> UnaryBehavior | None:
+        if self._is_public(method):
             return None
-        token = _bearer_token(call.invocation_metadata)
         verifier = self._verifier
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            token = _bearer_token(metadata_value(context, "authorization"))
             caller = await verifier.verify(_require(token))
             facts = current_call()
             if facts is not None:
@@ -54,14 +59,14 @@ class AuthInterceptor(UnaryInterceptor):
         return handler if self._is_public(method) else None
 
 
-def _bearer_token(metadata: Any) -> str | None:
-    for key, value in metadata or ():
-        if key == "authorization":
-            scheme, _, token = str(value).partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
-            return ""
-    return None
+def _bearer_token(authorization: str | None) -> str | None:
+    """The token of `Bearer <token>`; "" for anything else, None when there is no header."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return ""
 
 
 def _require(token: str | None) -> str:

@@ -19,8 +19,8 @@ from google.protobuf.message import DecodeError, Message
 
 from chorus_core.errors import FieldViolation, InvalidArgument
 from chorus_core.interceptors.base import (
-    Continuation,
     Handler,
+    Interceptor,
     UnaryBehavior,
     rebuilt,
     single_request_behavior,
@@ -29,14 +29,11 @@ from chorus_core.interceptors.base import (
 Deserializer = Callable[[bytes], Any]
 
 
-class DecodingInterceptor(grpc.aio.ServerInterceptor):
+class DecodingInterceptor(Interceptor):
     """Place it inside the error interceptor: it raises domain errors."""
 
-    async def intercept_service(
-        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> Handler | None:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.request_deserializer is None:
+    def intercept(self, method: str, handler: Handler) -> Handler | None:
+        if handler.request_deserializer is None:
             return handler
         inner = single_request_behavior(handler)  # unary-unary or server-streaming
         if inner is None:

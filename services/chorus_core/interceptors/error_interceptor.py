@@ -75,9 +75,7 @@ def rich_status(error: ServiceError) -> status_pb2.Status:
 
 
 class ErrorInterceptor(UnaryInterceptor):
-    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
-        method = call.method
-
+    def wrap(self, method: str, inner: UnaryBehavior) -> UnaryBehavior:
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             try:
                 return await inner(request, context)

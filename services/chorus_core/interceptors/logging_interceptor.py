@@ -15,7 +15,12 @@ from typing import Any
 import grpc
 
 from chorus_core.call_facts import close_call, open_call
-from chorus_core.interceptors.base import UnaryBehavior, UnaryInterceptor, status_name
+from chorus_core.interceptors.base import (
+    UnaryBehavior,
+    UnaryInterceptor,
+    metadata_value,
+    status_name,
+)
 
 _log = logging.getLogger("chorus.access")
 
@@ -24,16 +29,13 @@ QUIET_PREFIXES = ("/grpc.health.v1.Health/", "/chorus.auth.v1.TenantEventsServic
 
 
 class LoggingInterceptor(UnaryInterceptor):
-    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
-        method = call.method
+    def wrap(self, method: str, inner: UnaryBehavior) -> UnaryBehavior:
         # Health probes and other services' polls: keep them out of the info log.
         level = logging.DEBUG if method.startswith(QUIET_PREFIXES) else logging.INFO
 
-        request_id = _request_id(call.invocation_metadata)
-
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             started = time.perf_counter()
-            facts, opened = open_call(request_id)
+            facts, opened = open_call(_request_id(metadata_value(context, "x-request-id")))
             try:
                 return await inner(request, context)
             finally:
@@ -58,8 +60,8 @@ class LoggingInterceptor(UnaryInterceptor):
         return behavior
 
 
-def _request_id(metadata: Any) -> str:
-    for key, value in metadata or ():
-        if key == "x-request-id" and isinstance(value, str) and 0 < len(value) <= 128:
-            return value
+def _request_id(given: str | None) -> str:
+    """The caller's request id if it is a sensible one, else a new one."""
+    if given is not None and 0 < len(given) <= 128:
+        return given
     return uuid.uuid4().hex

@@ -15,9 +15,9 @@ class MetricsInterceptor(UnaryInterceptor):
     def __init__(self, metrics: ServiceMetrics) -> None:
         self._metrics = metrics
 
-    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
-        service, _, method = call.method.lstrip("/").partition("/")
-        calls, latency = self._metrics.calls, self._metrics.latency.labels(service, method)
+    def wrap(self, method: str, inner: UnaryBehavior) -> UnaryBehavior:
+        service, _, name = method.lstrip("/").partition("/")
+        calls, latency = self._metrics.calls, self._metrics.latency.labels(service, name)
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             started = time.perf_counter()
@@ -25,6 +25,6 @@ class MetricsInterceptor(UnaryInterceptor):
                 return await inner(request, context)
             finally:
                 latency.observe(time.perf_counter() - started)
-                calls.labels(service, method, status_name(context)).inc()
+                calls.labels(service, name, status_name(context)).inc()
 
         return behavior

@@ -14,7 +14,7 @@ from chorus_core.interceptors.base import UnaryBehavior, UnaryInterceptor
 
 
 class ValidationInterceptor(UnaryInterceptor):
-    def wrap(self, call: grpc.HandlerCallDetails, inner: UnaryBehavior) -> UnaryBehavior:
+    def wrap(self, method: str, inner: UnaryBehavior) -> UnaryBehavior:
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             violations = rule_violations(request)
             if violations:
