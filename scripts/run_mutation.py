@@ -17,7 +17,6 @@ about each surviving mutant.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -67,12 +66,10 @@ def build_workspace() -> None:
 
 def main() -> int:
     build_workspace()
-    # The copies in src/ cannot find migrations/ next to themselves.
-    env = {**os.environ, "CHORUS_MIGRATIONS_DIR": str(ROOT / "migrations")}
-    run = subprocess.run([str(MUTMUT), "run"], cwd=WORKSPACE, env=env, check=False)  # noqa: S603
+    run = subprocess.run([str(MUTMUT), "run"], cwd=WORKSPACE, check=False)  # noqa: S603
     if run.returncode != 0:
         return run.returncode
-    subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=WORKSPACE, env=env, check=True)  # noqa: S603
+    subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=WORKSPACE, check=True)  # noqa: S603
     stats = json.loads((WORKSPACE / "mutants" / "mutmut-cicd-stats.json").read_text())
     tested = stats["killed"] + stats["survived"] + stats["timeout"] + stats["suspicious"]
     score = 100 * (stats["killed"] + stats["timeout"]) / max(tested, 1)

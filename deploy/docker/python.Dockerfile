@@ -7,7 +7,7 @@
 # Build from the repository root (the context); python.Dockerfile.dockerignore
 # (next to this file, read by BuildKit) lets in only what the image needs.
 # The final images hold the Python runtime, a virtual env with the services
-# and their dependencies, and the migrations: no compiler, no pip, no sources
+# and their dependencies (the migrations are package data): no compiler, no pip, no sources
 # of tests or tools. They run as uid 10001, write nothing to their own
 # filesystem (bytecode is compiled at build time), and answer the gRPC health
 # protocol (HEALTHCHECK below; Kubernetes uses its own native gRPC probes).
@@ -45,13 +45,11 @@ RUN --mount=type=secret,id=pip-conf --mount=type=secret,id=build-ca \
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/opt/chorus/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    CHORUS_MIGRATIONS_DIR=/opt/chorus/migrations
+    PYTHONUNBUFFERED=1
 RUN groupadd --system --gid 10001 chorus \
     && useradd --system --uid 10001 --gid chorus --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin chorus
 COPY --from=build /opt/chorus /opt/chorus
-COPY migrations/ /opt/chorus/migrations/
 COPY deploy/docker/grpc_health_probe.py /opt/chorus/bin/grpc_health_probe.py
 WORKDIR /opt/chorus
 # Numeric, so that Kubernetes' runAsNonRoot can check it.

@@ -198,12 +198,6 @@ SETTINGS: tuple[Setting, ...] = (
         'a 2-core machine (see "Benchmark"); `make run` keeps 1',
         minimum=1,
     ),
-    Setting(
-        "CHORUS_MIGRATIONS_DIR",
-        "",
-        "the folder holding `auth/` and `resource/` migration histories",
-        shown_default="`migrations/` of the checkout",
-    ),
     Setting("CHORUS_GATEWAY_LISTEN", "127.0.0.1:8080", "Envoy's port (`make run`)"),
     Setting("CHORUS_GATEWAY_ADMIN", "127.0.0.1:9901", "Envoy's admin port (`make run`)"),
     Setting(

@@ -1,21 +1,24 @@
-"""Running a service's Alembic migrations from code (`python -m chorus_auth migrate`)."""
+"""Running a service's Alembic migrations from code (`python -m chorus_auth migrate`).
 
-import os
+Each service ships its history as package data (`chorus_auth/migrations/`,
+`chorus_resource/migrations/`), found through `importlib.resources`: the
+same code finds it in a checkout, an editable install and an installed wheel.
+"""
+
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL
 
-from chorus_core import config
-
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def migrations_dir(service: str) -> Path:
-    """`migrations/<service>` of the checkout, or under CHORUS_MIGRATIONS_DIR."""
-    root = config.optional_path(os.environ, "CHORUS_MIGRATIONS_DIR")
-    return (root or _REPO_ROOT / "migrations") / service
+    """The folder of `chorus_<service>/migrations` (env.py, versions/), wherever it is installed."""
+    folder = resources.files(f"chorus_{service}") / "migrations"
+    if not isinstance(folder, Path) or not (folder / "env.py").is_file():
+        raise RuntimeError(f"chorus_{service} is installed without its migrations ({folder})")
+    return folder
 
 
 def alembic_config(service: str, url: URL, **attributes: object) -> Config:

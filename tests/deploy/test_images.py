@@ -136,11 +136,11 @@ def test_build_context_holds_what_the_dockerfile_copies(dockerfile: Path) -> Non
 
 
 def test_python_context_is_only_the_services_and_their_migrations() -> None:
-    allowed = ("services/", "gen/python/", "migrations/")
+    allowed = ("services/", "gen/python/")
     singles = {"pyproject.toml", "README.md", "deploy/docker/grpc_health_probe.py"}
     files = set(context_files(PYTHON_DOCKERFILE))
     assert {f for f in files if not f.startswith(allowed)} == singles
-    assert "migrations/resource/env.py" in files
+    assert "services/chorus_resource/migrations/env.py" in files
     assert "services/chorus_core/migrations.py" in files
 
 
@@ -181,8 +181,8 @@ def test_service_images_are_non_root_health_checked_and_without_build_tools() ->
     runtime = built["runtime"]
     assert "USER 10001:10001" in runtime, "numeric, so runAsNonRoot can check it"
     assert any("PYTHONDONTWRITEBYTECODE=1" in i for i in runtime), "read-only root FS"
-    assert any("CHORUS_MIGRATIONS_DIR=/opt/chorus/migrations" in i for i in runtime)
-    assert "COPY migrations/ /opt/chorus/migrations/" in runtime
+    # The migrations come inside the installed packages (package data), nothing beside them.
+    assert not any("migrations" in i for i in runtime)
     assert not any(i.startswith(("RUN apt", "RUN pip")) for i in runtime)
     assert any("pip uninstall --yes pip" in i for i in built["build"])
     for target, listen, service in (

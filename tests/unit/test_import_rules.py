@@ -17,9 +17,7 @@ HOMES = {
     },
     **{path.name: path for path in (ROOT / "gen" / "python").iterdir() if path.is_dir()},
     **{path.name: path for path in (ROOT / "devtools").iterdir() if path.is_dir()},
-    **{
-        name: ROOT / name for name in ("migrations", "scripts", "bench", "deploy", "tools", "tests")
-    },
+    **{name: ROOT / name for name in ("scripts", "bench", "deploy", "tools", "tests")},
 }
 """Every first-party package (top-level import name) and its folder."""
 
