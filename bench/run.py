@@ -29,15 +29,15 @@ from google.protobuf import field_mask_pb2
 
 from bench import h2load, monitor, profile
 from bench.echo import PATH as ECHO_PATH
-from bench.processes import ROOT, Running
 from bench.progress import Progress
 from bench.seed import PASSWORD, Seeded, bearer, fresh_token, seed
 from bench.suite import (
     DEFAULT_POSTGRES_URL,
-    Suite,
+    ROOT,
+    Servers,
     databases,
     postgres_version,
-    running_suite,
+    running_servers,
     settle,
 )
 from bench.watchers import WATCHERS, watching_load
@@ -53,6 +53,7 @@ from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
 from chorus_devtools.grpc_web import frame
+from chorus_devtools.processes import Service, access_lines
 
 SONGS = "/chorus.resource.v1.SongService"
 AUTH = "/chorus.auth.v1.AuthService"
@@ -189,7 +190,7 @@ class Bench:
         self,
         *,
         options: Options,
-        suite: Suite,
+        suite: Servers,
         seeded: Seeded,
         h2load_bin: str,
         folder: Path,
@@ -214,8 +215,8 @@ class Bench:
         self.groups = groups
         self.window = monitor.Window(groups, no_rss=frozenset({"postgres"}), children="h2load")
 
-    def running(self, name: str) -> Running:
-        servers: dict[str, Running] = {
+    def running(self, name: str) -> Service:
+        servers: dict[str, Service] = {
             "echo": self.suite.echo,
             "auth": self.suite.auth,
             "resource": self.suite.resource,
@@ -330,9 +331,8 @@ class Bench:
     ) -> Result:
         server = None
         if scenario.logged_by is not None:
-            server = self.running(scenario.logged_by).access_counts(
-                marks[scenario.logged_by], scenario.path
-            )
+            logged = access_lines(self.running(scenario.logged_by).log(marks[scenario.logged_by]))
+            server = {status: n for (path, status), n in logged.items() if path == scenario.path}
         good, checks = count_good(stats, scenario.reply, server)
         return Result(
             key=scenario.key,
@@ -653,7 +653,7 @@ async def benchmark(options: Options, progress: Progress) -> Report:
     )
     async with (
         databases(options.db, folder, options.postgres_url) as urls,
-        running_suite(
+        running_servers(
             folder,
             db=options.db,
             urls=urls,

@@ -1,17 +1,20 @@
-"""The suite as deployed, on fresh databases: auth, resource, Envoy, and the two ceilings.
+"""The servers a run measures, on fresh databases: the suite as deployed, and the two ceilings.
 
-The services are the real commands (`python -m chorus_auth serve`, ...) with
-their production defaults (argon2id 64 MiB x 3 passes, 5-minute access
-tokens, INFO access logs), configured by env values only. PostgreSQL
-databases are created under unique names and dropped afterwards; SQLite files
-live in the run folder.
+The suite (auth, resource, Envoy) is `chorus_devtools.suite`'s, the one
+`make run` starts: the real commands (`python -m chorus_auth serve`, ...)
+with their production defaults (argon2id 64 MiB x 3 passes, 5-minute access
+tokens, INFO access logs), configured by env values only. Beside it run the
+ceilings: a bare grpc.aio echo server, and on PostgreSQL a bare grpc.aio +
+asyncpg server of the same reads. PostgreSQL databases are created under
+unique names and dropped afterwards; SQLite files live in the run folder.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,25 +22,49 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bench.processes import Running, run_command, start_envoy, start_listening, stop
-from chorus_devtools.processes import clean_env
+from chorus_devtools import processes
+from chorus_devtools.processes import Service, clean_env
+from chorus_devtools.suite import Suite, prepare, run_command, running_suite
 from scripts.render_envoy_config import render
 
+ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+START_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
-class Suite:
-    auth: Running
-    resource: Running
-    envoy: Running
-    echo: Running
-    reference: Running | None
+class Servers:
+    """Every server a run measures."""
+
+    suite: Suite
+    echo: Service
+    reference: Service | None
     """The bare grpc.aio + asyncpg ListSongs and GetSong (PostgreSQL only)."""
     db: str
     auth_workers: int
     resource_workers: int
+
+    @property
+    def auth(self) -> Service:
+        return self.suite.auth
+
+    @property
+    def resource(self) -> Service:
+        return self.suite.resource
+
+    @property
+    def envoy(self) -> Service:
+        if self.suite.gateway is None:
+            raise RuntimeError("the benchmark runs the suite with Envoy in front")
+        return self.suite.gateway
+
+
+async def start_ceiling(name: str, argv: Sequence[str], folder: Path) -> Service:
+    """A bare server of the benchmark's own (`python -m bench.echo`, ...), once listening."""
+    return await processes.start_listening(
+        name, argv, clean_env(), cwd=ROOT, log_file=folder / f"{name}.log", within=START_SECONDS
+    )
 
 
 @dataclass(frozen=True)
@@ -126,80 +153,62 @@ async def postgres_version(postgres_url: str) -> str:
 
 
 @asynccontextmanager
-async def running_suite(
+async def running_servers(
     folder: Path,
     *,
     db: str,
     urls: Databases,
     auth_workers: int,
     resource_workers: int,
-) -> AsyncIterator[Suite]:
-    """Keys, migrations, then auth, resource, Envoy and the echo server, all serving."""
-    settings = {
-        "CHORUS_AUTH_KEYS_DIR": str(folder / "keys"),
-        "CHORUS_AUTH_DATABASE_URL": urls.auth,
-        "CHORUS_RESOURCE_DATABASE_URL": urls.resource,
-        "CHORUS_RESOURCE_MIGRATION_DATABASE_URL": urls.resource_owner,
-        "CHORUS_RESOURCE_APP_ROLE": urls.app_role,
-    }
-    env = clean_env(**settings)
-    await run_command([PYTHON, "-m", "chorus_auth", "keys", "generate"], env)
-    await run_command([PYTHON, "-m", "chorus_auth", "migrate"], env)
-    await run_command([PYTHON, "-m", "chorus_resource", "migrate"], env)
-    started: list[Running] = []
-    try:
-        auth = await start_listening(
-            "auth",
-            [PYTHON, "-m", "chorus_auth", "serve"],
-            clean_env(
-                **settings,
-                CHORUS_AUTH_LISTEN="127.0.0.1:0",
-                CHORUS_WORKERS=str(auth_workers),
-            ),
-            folder,
-        )
-        started.append(auth)
-        resource = await start_listening(
-            "resource",
-            [PYTHON, "-m", "chorus_resource", "serve"],
-            clean_env(
-                **settings,
-                CHORUS_RESOURCE_LISTEN="127.0.0.1:0",
-                CHORUS_RESOURCE_JWKS=f"grpc://{auth.target}",
-                CHORUS_WORKERS=str(resource_workers),
-            ),
-            folder,
-        )
-        started.append(resource)
-        jwks = folder / "jwks.json"
-        await run_command([PYTHON, "-m", "chorus_auth", "keys", "jwks"], env, out=jwks)
+) -> AsyncIterator[Servers]:
+    """Keys, migrations, then the suite with Envoy in front, the echo server and the reference."""
+    env = clean_env(
+        CHORUS_AUTH_KEYS_DIR=str(folder / "keys"),
+        CHORUS_AUTH_DATABASE_URL=urls.auth,
+        CHORUS_AUTH_LISTEN="127.0.0.1:0",
+        CHORUS_RESOURCE_DATABASE_URL=urls.resource,
+        CHORUS_RESOURCE_MIGRATION_DATABASE_URL=urls.resource_owner,
+        CHORUS_RESOURCE_APP_ROLE=urls.app_role,
+        CHORUS_RESOURCE_LISTEN="127.0.0.1:0",
+    )
+    await asyncio.to_thread(prepare, env, ROOT)
+    jwks = await asyncio.to_thread(run_command, "chorus_auth", "keys", "jwks", env=env, cwd=ROOT)
+    if jwks.returncode != 0:
+        raise RuntimeError(f"chorus_auth keys jwks failed:\n{jwks.stderr}")
+    (folder / "jwks.json").write_text(jwks.stdout)
+
+    def gateway_config(auth: Service, resource: Service) -> Path:
         config = folder / "envoy.yaml"
         config.write_text(
             render(
-                jwks=jwks,
+                jwks=folder / "jwks.json",
                 listen="127.0.0.1:0",
                 admin="127.0.0.1:0",
                 auth=auth.target,
                 resource=resource.target,
             )
         )
-        envoy = await start_envoy(config, folder)
-        started.append(envoy)
-        echo = await start_listening("echo", [PYTHON, "-m", "bench.echo"], clean_env(), folder)
-        started.append(echo)
-        reference = None
-        if db == "postgresql":
-            reference = await start_listening(
-                "reference",
-                [
+        return config
+
+    async with running_suite(
+        env,
+        cwd=ROOT,
+        logs=folder,
+        auth_workers=auth_workers,
+        resource_workers=resource_workers,
+        gateway=gateway_config,
+    ) as suite:
+        ceilings: list[Service] = []
+        try:
+            ceilings.append(await start_ceiling("echo", [PYTHON, "-m", "bench.echo"], folder))
+            if db == "postgresql":
+                argv = [
                     *(PYTHON, "-m", "bench.reference", "--database-url", urls.resource_owner),
                     *("--workers", str(resource_workers)),
-                ],
-                clean_env(),
-                folder,
-            )
-            started.append(reference)
-        yield Suite(auth, resource, envoy, echo, reference, db, auth_workers, resource_workers)
-    finally:
-        for running in reversed(started):
-            await stop(running)
+                ]
+                ceilings.append(await start_ceiling("reference", argv, folder))
+            reference = ceilings[1] if len(ceilings) > 1 else None
+            yield Servers(suite, ceilings[0], reference, db, auth_workers, resource_workers)
+        finally:
+            for ceiling in reversed(ceilings):
+                await ceiling.stop()

@@ -16,13 +16,14 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from chorus_core import config
-from chorus_devtools import envoy, processes
-from chorus_devtools.health import serving
+from chorus_devtools import processes
+from chorus_devtools.polling import wait_until
+from chorus_devtools.processes import Service
+from chorus_devtools.suite import first_exit, running_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60.0
@@ -41,16 +42,6 @@ WEB_PORT = config.text(os.environ, "CHORUS_WEB_PORT")
 WEB_URL = f"http://127.0.0.1:{WEB_PORT}"
 
 
-@dataclass
-class Part:
-    """One process of the suite, and how to tell that it is ready."""
-
-    name: str
-    command: Sequence[str]
-    ready: Callable[[], Awaitable[bool]]
-    env: dict[str, str] = field(default_factory=dict)
-
-
 async def http_text(url: str) -> str:
     """The body of a 200 answer, or "" if there is none (yet)."""
 
@@ -64,11 +55,7 @@ async def http_text(url: str) -> str:
     return await asyncio.to_thread(fetch)
 
 
-async def http_answers(url: str, expect: str) -> bool:
-    return expect in await http_text(url) if expect else bool(await http_text(url))
-
-
-def write_gateway_config() -> Path:
+def write_gateway_config(auth: Service, resource: Service) -> Path:
     """The Envoy config, reading the keys from the auth service's HTTP JWKS endpoint."""
     GATEWAY_DIR.mkdir(parents=True, exist_ok=True)
     config = GATEWAY_DIR / "envoy.yaml"
@@ -79,8 +66,8 @@ def write_gateway_config() -> Path:
             str(ROOT / "scripts" / "render_envoy_config.py"),
             f"--listen={GATEWAY}",
             f"--admin={GATEWAY_ADMIN}",
-            f"--auth={AUTH}",
-            f"--resource={RESOURCE}",
+            f"--auth={auth.target}",
+            f"--resource={resource.target}",
             f"--jwks-endpoint={AUTH_JWKS}",
             f"--auth-rate-per-minute={AUTH_RATE}",
             f"--anonymous-rate-per-minute={ANONYMOUS_RATE}",
@@ -96,83 +83,68 @@ def run_quietly(command: Sequence[str], out: Path | None = None) -> None:
         subprocess.run(command, check=True, stdout=sink)  # noqa: S603
 
 
-def parts(envoy_config: Path) -> list[Part]:
-    return [
-        Part("auth", [sys.executable, "-m", "chorus_auth", "serve"], lambda: serving(AUTH)),
-        Part(
-            "resource",
-            [sys.executable, "-m", "chorus_resource", "serve"],
-            lambda: serving(RESOURCE),
-        ),
-        Part(
-            "gateway",
-            envoy.command(envoy_config, "--log-level", "warn"),
-            lambda: envoy.ready(GATEWAY_ADMIN),
-        ),
-        Part(
-            "web",
-            [
-                str(ROOT / "web" / "node_modules" / ".bin" / "vite"),
-                "--host=127.0.0.1",
-                f"--port={WEB_PORT}",
-                "--strictPort",
-            ],
-            lambda: http_answers(WEB_URL, '<div id="root">'),
-            env={"VITE_GATEWAY_URL": f"http://{GATEWAY}"},
-        ),
-    ]
+async def start_web() -> Service:
+    """Vite serving the web app, once it answers with the page."""
+    process = await processes.spawn(
+        [
+            str(ROOT / "web" / "node_modules" / ".bin" / "vite"),
+            "--host=127.0.0.1",
+            f"--port={WEB_PORT}",
+            "--strictPort",
+        ],
+        env={**os.environ, "VITE_GATEWAY_URL": f"http://{GATEWAY}"},
+        cwd=ROOT / "web",
+    )
+    web = Service("web", process, f"127.0.0.1:{WEB_PORT}")
+
+    async def ready() -> bool:
+        if process.returncode is not None:
+            raise RuntimeError(f"the web app exited with {process.returncode}")
+        return '<div id="root">' in await http_text(WEB_URL)
+
+    try:
+        await wait_until(ready, within=STARTUP_SECONDS, what="the web app to answer")
+    except BaseException:
+        await web.stop(grace=STOP_SECONDS)
+        raise
+    return web
 
 
-async def start(part: Part) -> asyncio.subprocess.Process:
-    cwd = ROOT / "web" if part.name == "web" else None
-    # Each part in its own session: a Ctrl-C reaches this script only, which
-    # then stops the parts in order (Envoy dies with a script's session).
-    process = await processes.spawn(part.command, env={**os.environ, **part.env}, cwd=cwd)
-    deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
-    while process.returncode is None and asyncio.get_running_loop().time() < deadline:
-        if await part.ready():
-            return process
-        await asyncio.sleep(0.3)
-    raise RuntimeError(f"{part.name} did not become ready within {STARTUP_SECONDS:.0f}s")
-
-
-async def stop_all(started: list[asyncio.subprocess.Process]) -> None:
-    """SIGTERM to each by PID, last started first; SIGKILL to any still running after a while."""
-    await asyncio.gather(*(processes.stop(p, grace=STOP_SECONDS) for p in reversed(started)))
+async def serve() -> int:
+    """Start everything, then wait until one part exits (1) or this task is cancelled (0)."""
+    env = {**os.environ, "CHORUS_AUTH_LISTEN": AUTH, "CHORUS_RESOURCE_LISTEN": RESOURCE}
+    async with running_suite(env, gateway=write_gateway_config) as suite:
+        web = await start_web()
+        try:
+            print(
+                f"\nChorus is running. Open {WEB_URL}\n"
+                f"  gateway   http://{GATEWAY} (gRPC-Web and gRPC), admin http://{GATEWAY_ADMIN}\n"
+                f"  auth      grpc://{AUTH}\n"
+                f"  resource  grpc://{RESOURCE}\n"
+                "Ctrl-C stops everything.\n",
+                flush=True,
+            )
+            exited = await first_exit([*suite.services, web])
+            print(f"\n{exited.name} exited with {exited.process.returncode}; stopping.", flush=True)
+            return 1
+        finally:
+            await web.stop(grace=STOP_SECONDS)
 
 
 async def main() -> int:
-    stopping = asyncio.Event()
+    """Ctrl-C (or SIGTERM) cancels `serve`, starting or running: its parts stop, last first."""
+    task = asyncio.ensure_future(serve())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
-    started: list[asyncio.subprocess.Process] = []
+        # A second signal while stopping is ignored: the parts still get stopped.
+        loop.add_signal_handler(sig, lambda: task.cancelling() or task.cancel())
     try:
-        envoy_config = write_gateway_config()
-        for part in parts(envoy_config):
-            started.append(await start(part))
-            if stopping.is_set():
-                await stop_all(started)
-                return 0
-    except (RuntimeError, OSError) as error:
+        return await task
+    except asyncio.CancelledError:
+        return 0
+    except (RuntimeError, OSError, subprocess.CalledProcessError, TimeoutError) as error:
         print(f"\nChorus could not start: {error}; stopping.", file=sys.stderr)
-        await stop_all(started)
         return 1
-    print(
-        f"\nChorus is running. Open {WEB_URL}\n"
-        f"  gateway   http://{GATEWAY} (gRPC-Web and gRPC), admin http://{GATEWAY_ADMIN}\n"
-        f"  auth      grpc://{AUTH}\n"
-        f"  resource  grpc://{RESOURCE}\n"
-        "Ctrl-C stops everything.\n",
-        flush=True,
-    )
-    waiters = [asyncio.ensure_future(p.wait()) for p in started]
-    stop_waiter = asyncio.ensure_future(stopping.wait())
-    await asyncio.wait([stop_waiter, *waiters], return_when=asyncio.FIRST_COMPLETED)
-    stop_waiter.cancel()
-    failed = [p for p in started if p.returncode not in (None, 0)]
-    await stop_all(started)
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 
 from chorus_client import ChorusClient, UserSession
 from tests.support.databases import BACKENDS
-from tests.support.suite import Suite, running_suite
+from tests.support.in_process import InProcessSuite, running_in_process
 
 PASSWORD = "password1x"
 
@@ -20,14 +20,14 @@ PASSWORD = "password1x"
 @pytest.fixture(scope="session", params=BACKENDS)
 async def suite(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Suite]:
+) -> AsyncIterator[InProcessSuite]:
     backend: str = request.param
-    async with running_suite(backend, tmp_path_factory.mktemp(backend)) as running:
+    async with running_in_process(backend, tmp_path_factory.mktemp(backend)) as running:
         yield running
 
 
 @pytest.fixture
-async def client(suite: Suite) -> AsyncIterator[ChorusClient]:
+async def client(suite: InProcessSuite) -> AsyncIterator[ChorusClient]:
     async with ChorusClient(suite.auth_target, suite.resource_target) as chorus:
         yield chorus
 

@@ -11,6 +11,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,14 +80,19 @@ async def start(
     config: Path,
     folder: Path,
     *options: str,
-    stdout: Path,
-    stderr: Path,
+    stdout: Path | None = None,
+    stderr: Path | None = None,
     clusters: Sequence[str] = CLUSTERS,
     within: float = START_SECONDS,
 ) -> Envoy:
-    """Envoy with `config` (admin and listener may be on port 0), once ready; stop it by PID."""
-    admin_file = folder / f"envoy-admin-{stdout.stem}"
-    with stdout.open("ab") as out, stderr.open("ab") as err:
+    """Envoy with `config` (admin and listener may be on port 0), once ready; stop it by PID.
+
+    Its stdout (the access log) and stderr go to the files given, else to ours.
+    """
+    admin_file = folder / f"envoy-admin-{stdout.stem if stdout else 'address'}"
+    admin_file.unlink(missing_ok=True)  # a file of an earlier run would name its address
+    with ExitStack() as files:
+        out, err = (files.enter_context(p.open("ab")) if p else None for p in (stdout, stderr))
         process = await asyncio.create_subprocess_exec(
             *command(config, "--admin-address-path", str(admin_file), *options),
             stdin=asyncio.subprocess.DEVNULL,
@@ -112,8 +118,10 @@ async def start(
         raise
 
 
-def _text(path: Path) -> str:
-    """The file's text, or "" if it does not exist (yet)."""
+def _text(path: Path | None) -> str:
+    """The file's text, or "" if there is none (yet)."""
+    if path is None:
+        return ""
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:

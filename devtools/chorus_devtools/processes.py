@@ -10,13 +10,62 @@ import os
 import re
 import signal
 import subprocess
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 STOP_SECONDS = 15.0
 LISTENING = re.compile(r"listening on port (\d+)")
 """What a service logs once it serves (`python -m chorus_auth serve`, ...)."""
+ACCESS_LINE = re.compile(r" INFO chorus\.access (/\S+) ([A-Z_]+) [\d.]+ms$", re.MULTILINE)
+"""One call in a service's text access log: its method path and status name."""
+
+
+def access_lines(log: str) -> Counter[tuple[str, str]]:
+    """(method path, status name) of every call a service's text access log shows."""
+    return Counter(ACCESS_LINE.findall(log))
+
+
+@dataclass(frozen=True)
+class Service:
+    """A started process: its name, the address it serves on, the file it logs to."""
+
+    name: str
+    process: asyncio.subprocess.Process
+    target: str
+    log_file: Path | None = None
+    """None: it logs to this process's stdout and stderr."""
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self, since: int = 0) -> str:
+        """What it logged from byte offset `since` on ("" without a log file)."""
+        if self.log_file is None:
+            return ""
+        with self.log_file.open("rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
+
+    def log_size(self) -> int:
+        return 0 if self.log_file is None else self.log_file.stat().st_size
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def send(self, sig: signal.Signals) -> None:
+        self.process.send_signal(sig)
+
+    async def exit_code(self, within: float = STOP_SECONDS) -> int:
+        """Wait (at most `within` seconds) for the process to exit."""
+        return await asyncio.wait_for(self.process.wait(), within)
+
+    async def stop(self, sig: signal.Signals = signal.SIGTERM, grace: float = STOP_SECONDS) -> int:
+        """Send `sig`, SIGKILL after `grace`; the exit code."""
+        return await stop(self.process, sig, grace=grace)
 
 
 def clean_env(**settings: str) -> dict[str, str]:
@@ -47,6 +96,25 @@ async def spawn(
             stderr=log,
             start_new_session=True,
         )
+
+
+async def start_listening(
+    name: str,
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    cwd: Path | None,
+    log_file: Path,
+    within: float,
+) -> Service:
+    """Start a server that logs "... listening on port N" (port 0 welcome); once it has."""
+    process = await spawn(argv, env=env, cwd=cwd, log_file=log_file)
+    try:
+        port = await listening_port(process, log_file, within=within)
+    except BaseException:
+        await stop(process)
+        raise
+    return Service(name, process, f"127.0.0.1:{port}", log_file)
 
 
 async def listening_port(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bench import h2load, profile
 from bench.echo import PATH as ECHO_PATH
-from bench.processes import ROOT, start_listening, stop
 from bench.report import Target, render, targets
 from bench.run import Report, Result, add_ratios, count_good
+from bench.suite import ROOT, start_ceiling
 from bench.wire import GRPC_HEADERS, Reply, grpc_call
 from chorus_devtools.grpc_web import frame
 from tests.support.required import require
@@ -175,7 +175,7 @@ async def test_a_short_h2load_run_against_the_echo_ceiling(tmp_path: Path) -> No
     binary = shutil.which("h2load")
     require(binary is not None, h2load.INSTALL_HINT)
     assert binary is not None
-    echo = await start_listening("echo", [sys.executable, "-m", "bench.echo"], {}, tmp_path)
+    echo = await start_ceiling("echo", [sys.executable, "-m", "bench.echo"], tmp_path)
     try:
         message = b"\x08\x14"
         reply = await grpc_call(echo.target, ECHO_PATH, message)
@@ -188,7 +188,7 @@ async def test_a_short_h2load_run_against_the_echo_ceiling(tmp_path: Path) -> No
         )
         measured = await h2load.run(binary, load, tmp_path / "h2load", seconds=1.0)
     finally:
-        await stop(echo)
+        await echo.stop()
     good, checks = count_good(measured, Reply.of([len(frame(reply))]), None)
     assert measured.requests > 0
     assert good == measured.requests == measured.status_2xx

@@ -23,10 +23,11 @@ from sqlalchemy.engine import make_url
 
 from chorus_client import ChorusClient
 from chorus_devtools.processes import clean_env
+from chorus_devtools.suite import run_command
 from deploy.compose.init_secrets import KEYS_DIR, init_secrets
 from tests.support.databases import POSTGRES_URL, require_postgres
 from tests.support.deploy_tools import ROOT
-from tests.support.processes import run_command, running_service
+from tests.support.processes import running_service
 from tests.support.required import require
 
 INIT_SCRIPT = ROOT / "deploy/compose/postgres/init-chorus-databases.sh"

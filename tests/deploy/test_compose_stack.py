@@ -26,6 +26,7 @@ from playwright.async_api import async_playwright, expect
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient, UserSession
 from chorus_devtools import grpc_web
+from chorus_devtools.processes import access_lines
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.support.gateway import http_request
 from tests.support.podman_stack import (
@@ -36,7 +37,6 @@ from tests.support.podman_stack import (
     run,
     running_stack,
 )
-from tests.support.processes import access_lines
 from tests.support.required import require
 from tests.support.songs import PASSWORD, not_found
 from tests.support.web_app import new_email, sign_up

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.deploy_tools import ROOT, outputs, run_tool
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 DOCKER = ROOT / "deploy" / "docker"
 PYTHON_DOCKERFILE = DOCKER / "python.Dockerfile"
@@ -247,7 +247,7 @@ async def probe(*args: str, env: dict[str, str] | None = None) -> tuple[int, str
     return process.returncode, output.decode()
 
 
-async def test_probe_says_serving(suite: Suite) -> None:
+async def test_probe_says_serving(suite: InProcessSuite) -> None:
     port = suite.auth_target.rpartition(":")[2]
     assert await probe("--address", suite.auth_target) == (0, "")
     code, output = await probe(
@@ -265,7 +265,7 @@ async def test_probe_says_serving(suite: Suite) -> None:
     )[0] == 0
 
 
-async def test_probe_fails_for_an_unknown_service_or_a_closed_port(suite: Suite) -> None:
+async def test_probe_fails_for_an_unknown_service_or_a_closed_port(suite: InProcessSuite) -> None:
     code, output = await probe("--address", suite.auth_target, "--service", "no.such.Service")
     assert code == 1
     assert "NOT_FOUND" in output

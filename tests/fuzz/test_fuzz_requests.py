@@ -28,7 +28,7 @@ from chorus_client import ChorusClient
 from chorus_core.reflection import api_descriptor_set
 from tests.conftest import PASSWORD, unique_email
 from tests.fuzz.strategies import edge_cases, messages
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 EXAMPLES = int(os.environ.get("CHORUS_FUZZ_EXAMPLES", "25"))
 FORBIDDEN = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
@@ -70,7 +70,7 @@ IDS = [f"{m.containing_service.name}.{m.name}" for m in METHODS]
 
 @dataclass(frozen=True)
 class Caller:
-    suite: Suite
+    suite: InProcessSuite
     metadata: tuple[tuple[str, str], ...]
 
     def target(self, method: MethodDescriptor) -> str:
@@ -108,7 +108,7 @@ async def _first_message(
 
 
 @pytest.fixture(scope="session")
-async def caller(suite: Suite) -> AsyncIterator[Caller]:
+async def caller(suite: InProcessSuite) -> AsyncIterator[Caller]:
     async with ChorusClient(suite.auth_target, suite.resource_target) as client:
         user = await client.sign_up(unique_email("fuzz"), PASSWORD)
         await user.songs.create("Aberdeen", "Cage the Elephant", year=2011)

@@ -18,8 +18,8 @@ from chorus_client import ChorusClient, field_violations
 from tests.conftest import PASSWORD, unique_email
 from tests.support.calls import rpc_error
 from tests.support.forged_tokens import unverified_claims
+from tests.support.in_process import InProcessSuite
 from tests.support.metrics import sample
-from tests.support.suite import Suite
 
 VERIFICATIONS = "chorus_auth_password_verifications_total"
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "tid", "role", "iat", "exp", "jti"]
@@ -32,7 +32,7 @@ async def published_keys(client: ChorusClient) -> jwt.PyJWKSet:
 
 
 async def verified_token(
-    suite: Suite, client: ChorusClient, token: str
+    suite: InProcessSuite, client: ChorusClient, token: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims of an access token, checked against the published JWKS."""
     header = jwt.get_unverified_header(token)
@@ -60,7 +60,9 @@ def unique_local(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:10]}"
 
 
-async def test_sign_up_returns_the_user_and_a_session(suite: Suite, client: ChorusClient) -> None:
+async def test_sign_up_returns_the_user_and_a_session(
+    suite: InProcessSuite, client: ChorusClient
+) -> None:
     email = unique_email("new")
     response = await sign_up(client, email, PASSWORD)
     now = datetime.now(UTC)
@@ -91,7 +93,9 @@ async def test_sign_up_returns_the_user_and_a_session(suite: Suite, client: Chor
     assert uuid.UUID(claims["jti"])
 
 
-async def test_each_session_gets_its_own_token_id(suite: Suite, client: ChorusClient) -> None:
+async def test_each_session_gets_its_own_token_id(
+    suite: InProcessSuite, client: ChorusClient
+) -> None:
     email = unique_email("twice")
     first = (await sign_up(client, email, PASSWORD)).session.access_token
     second = (await client.login(email, PASSWORD)).tokens.access_token
@@ -186,7 +190,7 @@ async def test_wrong_password_and_unknown_email_fail_alike(client: ChorusClient)
 
 
 async def test_a_login_for_an_unknown_email_verifies_a_password_all_the_same(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     """No timing oracle: without an account to check against, the login still
     runs one argon2id verification (against a dummy hash), like a wrong password."""

@@ -24,7 +24,7 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession, field_violations
 from tests.conftest import PASSWORD, unique_email
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 
 def token_of(payload: str) -> str:
@@ -50,7 +50,7 @@ class Stubs:
 
 
 @pytest.fixture
-async def stubs(suite: Suite) -> AsyncIterator[Stubs]:
+async def stubs(suite: InProcessSuite) -> AsyncIterator[Stubs]:
     async with (
         grpc.aio.insecure_channel(suite.auth_target) as auth,
         grpc.aio.insecure_channel(suite.resource_target) as resource,
@@ -125,7 +125,7 @@ def metric_count(metrics: str, method: str, code: str) -> float:
 
 @pytest.mark.parametrize("service", ["auth", "resource"])
 async def test_a_body_that_is_not_protobuf_is_invalid_argument_logged_and_counted(
-    suite: Suite, service: str, caplog: pytest.LogCaptureFixture
+    suite: InProcessSuite, service: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     target, metrics, path = {
         "auth": (suite.auth_target, suite.auth_metrics, "/chorus.auth.v1.AuthService/Login"),

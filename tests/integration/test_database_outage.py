@@ -25,7 +25,7 @@ from chorus_core.database import SQLITE_BUSY_TIMEOUT_MS
 from chorus_core.server import ServerSettings
 from chorus_devtools.health import SERVING, health_status
 from chorus_resource.app import build_resource_server
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 from tests.support.tcp_proxy import TcpProxy, tcp_proxy
 
 NOT_SERVING = 2
@@ -33,7 +33,7 @@ WITHIN = 15.0
 
 
 @asynccontextmanager
-async def resource_behind_proxy(suite: Suite) -> AsyncIterator[tuple[str, TcpProxy]]:
+async def resource_behind_proxy(suite: InProcessSuite) -> AsyncIterator[tuple[str, TcpProxy]]:
     """A second resource service on the suite's database, connected through a proxy."""
     url = suite.resource_settings.database_url
     async with tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
@@ -68,7 +68,7 @@ async def create(songs: song_grpc.SongServiceAsyncStub, user: UserSession, name:
 
 @pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
 async def test_postgresql_outage_is_unavailable_and_not_serving_until_back(
-    suite: Suite, jane: UserSession
+    suite: InProcessSuite, jane: UserSession
 ) -> None:
     async with (
         resource_behind_proxy(suite) as (target, proxy),
@@ -108,7 +108,7 @@ async def test_postgresql_outage_is_unavailable_and_not_serving_until_back(
 
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 async def test_sqlite_held_longer_than_the_busy_timeout_is_unavailable(
-    suite: Suite, jane: UserSession
+    suite: InProcessSuite, jane: UserSession
 ) -> None:
     path = suite.resource_settings.database_url.database
     assert path

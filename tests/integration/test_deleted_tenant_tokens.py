@@ -19,7 +19,7 @@ from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
-from tests.support.suite import running_suite
+from tests.support.in_process import running_in_process
 from tests.support.tenants import new_team
 
 LIFETIME = timedelta(seconds=2)
@@ -29,7 +29,7 @@ async def test_a_deleted_tenants_token_works_until_it_expires_and_cannot_be_rene
     tmp_path: Path,
 ) -> None:
     async with (
-        running_suite("sqlite", tmp_path, access_token_ttl=LIFETIME) as suite,
+        running_in_process("sqlite", tmp_path, access_token_ttl=LIFETIME) as suite,
         ChorusClient(suite.auth_target, suite.resource_target) as client,
         grpc.aio.insecure_channel(suite.resource_target) as channel,
     ):

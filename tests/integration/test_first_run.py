@@ -24,8 +24,8 @@ from chorus_devtools.health import SERVING, health_status
 from chorus_devtools.ports import free_ports
 from chorus_resource.app import build_resource_server
 from tests.conftest import PASSWORD, unique_email
+from tests.support.in_process import InProcessSuite, auth_settings
 from tests.support.running_app import running_app
-from tests.support.suite import Suite, auth_settings
 
 ENVOY = Path(sys.executable).parent / "envoy"
 NOT_SERVING = 2
@@ -72,7 +72,7 @@ async def test_make_run_beside_another_envoy_and_a_moved_auth_service(tmp_path: 
 
 
 async def test_resource_without_keys_is_not_serving_until_auth_is_up(
-    suite: Suite, tmp_path: Path
+    suite: InProcessSuite, tmp_path: Path
 ) -> None:
     [auth_port] = free_ports(1)
     resource = replace(

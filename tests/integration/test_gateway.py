@@ -37,7 +37,7 @@ from tests.support.gateway import (
     run_envoy,
     running_gateway,
 )
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 PASSWORD = "password1x"
 ORIGIN = "http://localhost:5173"
@@ -67,7 +67,9 @@ COMMAND_TIMEOUT = 30.0
 
 
 @pytest.fixture(scope="module")
-async def gateway(suite: Suite, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gateway]:
+async def gateway(
+    suite: InProcessSuite, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Gateway]:
     """One gateway for the module, its SignUp/Login limit high enough never to be met."""
     async with running_gateway(suite, tmp_path_factory.mktemp("gateway")) as running:
         yield running
@@ -133,14 +135,16 @@ async def run(*command: str | Path, cwd: Path | None = None) -> tuple[int, str, 
 # --- the config ------------------------------------------------------------------
 
 
-async def test_envoy_accepts_the_rendered_config(suite: Suite, tmp_path: Path) -> None:
+async def test_envoy_accepts_the_rendered_config(suite: InProcessSuite, tmp_path: Path) -> None:
     config = render_for_suite(suite, tmp_path)
     code, output = await run_envoy("--mode", "validate", "-c", str(config))
     assert code == 0, output
     assert f"configuration '{config}' OK" in output
 
 
-async def test_envoy_validate_rejects_a_broken_config(suite: Suite, tmp_path: Path) -> None:
+async def test_envoy_validate_rejects_a_broken_config(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
     """The check above can fail: the same config with one bad value is refused."""
     config = render_for_suite(suite, tmp_path)
     text = config.read_text()
@@ -294,7 +298,7 @@ async def test_grpc_web_with_malformed_token_is_refused_at_the_edge(
 
 
 async def test_token_signed_by_an_unknown_key_is_refused_at_the_edge(
-    suite: Suite, gateway: Gateway, edge_client: ChorusClient
+    suite: InProcessSuite, gateway: Gateway, edge_client: ChorusClient
 ) -> None:
     jane = await edge_client.sign_up(new_email("forged"), PASSWORD)
     claims = claims_of(jane.tokens.access_token)
@@ -316,7 +320,7 @@ async def test_token_signed_by_an_unknown_key_is_refused_at_the_edge(
 
 
 async def test_token_for_another_audience_is_refused_at_the_edge(
-    suite: Suite, gateway: Gateway, edge_client: ChorusClient
+    suite: InProcessSuite, gateway: Gateway, edge_client: ChorusClient
 ) -> None:
     jane = await edge_client.sign_up(new_email("audience"), PASSWORD)
     claims = claims_of(jane.tokens.access_token)
@@ -372,7 +376,9 @@ async def test_calls_from_another_origin_get_no_cors_headers(
 # --- rate limit ----------------------------------------------------------------------
 
 
-async def test_sign_up_and_login_are_rate_limited_per_client(suite: Suite, tmp_path: Path) -> None:
+async def test_sign_up_and_login_are_rate_limited_per_client(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
     async with (
         running_gateway(suite, tmp_path, auth_rate_per_minute=3) as gateway,
         ChorusClient(gateway.target, gateway.target) as chorus,

@@ -21,7 +21,7 @@ from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_devtools.grpc_web import frame
 from tests.conftest import PASSWORD, unique_email
 from tests.support.gateway import Gateway, running_gateway
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 GET_JWKS = "/chorus.auth.v1.AuthService/GetJwks"
 LOGIN = "/chorus.auth.v1.AuthService/Login"
@@ -33,7 +33,7 @@ PROMPTLY = 3.0
 
 
 @pytest.fixture
-async def gateway(suite: Suite, tmp_path: Path) -> AsyncIterator[Gateway]:
+async def gateway(suite: InProcessSuite, tmp_path: Path) -> AsyncIterator[Gateway]:
     # The shipped circuit breakers and per-client limits; a short call deadline
     # only so the test need not wait the default 10 s for the flood to end.
     async with running_gateway(
@@ -85,7 +85,7 @@ async def login_elsewhere(gateway: Gateway, email: str) -> tuple[int | None, flo
 
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 async def test_a_flood_of_calls_without_a_message_cannot_starve_login(
-    suite: Suite, gateway: Gateway
+    suite: InProcessSuite, gateway: Gateway
 ) -> None:
     email = unique_email("flooded")
     signed_up = await gateway.grpc_web(
@@ -118,7 +118,9 @@ async def test_a_flood_of_calls_without_a_message_cannot_starve_login(
 
 
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
-async def test_calls_without_a_token_have_a_per_client_limit(suite: Suite, tmp_path: Path) -> None:
+async def test_calls_without_a_token_have_a_per_client_limit(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
     async with running_gateway(suite, tmp_path, anonymous_rate_per_minute=5) as gateway:
         replies = [
             await gateway.grpc_web(GET_JWKS, b"", source_host="127.0.0.30") for _ in range(6)

@@ -18,9 +18,9 @@ from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_client import ChorusClient
 from chorus_resource.import_runner import HEARTBEAT_SECONDS, STALE_SECONDS
 from tests.conftest import PASSWORD, unique_email
+from tests.support.in_process import running_in_process
 from tests.support.replicas import running_replicas
 from tests.support.songs import all_songs
-from tests.support.suite import running_suite
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -31,7 +31,7 @@ async def test_a_killed_replicas_import_is_finished_by_the_other(tmp_path: Path)
     path = tmp_path / "songs.csv"
     path.write_text("name,artist\n" + "".join(f"Song {n},Takeover\n" for n in range(ROWS)))
     async with (
-        running_suite("postgresql", tmp_path) as suite,
+        running_in_process("postgresql", tmp_path) as suite,
         running_replicas(suite, tmp_path, 2) as (doomed, survivor),
         # (the suite's own in-process server is a third replica that may take it up)
     ):

@@ -15,8 +15,8 @@ from chorus_client import ChorusClient, UserSession
 from chorus_resource.import_document import MAX_ROWS
 from chorus_resource.import_runner import BATCH_ROWS
 from tests.conftest import PASSWORD, unique_email
+from tests.support.in_process import InProcessSuite
 from tests.support.songs import all_songs
-from tests.support.suite import Suite
 
 SUCCEEDED = operation_pb.OPERATION_STATE_SUCCEEDED
 CANCELLED = operation_pb.OPERATION_STATE_CANCELLED
@@ -114,7 +114,7 @@ async def test_a_large_import_reports_progress_batch_by_batch(
     ],
 )
 async def test_a_malformed_document_is_invalid_argument_naming_the_line(
-    suite: Suite,
+    suite: InProcessSuite,
     jane: UserSession,
     document: bytes,
     document_format: operation_pb.ImportFormat.ValueType,
@@ -131,7 +131,9 @@ async def test_a_malformed_document_is_invalid_argument_naming_the_line(
     assert where in str(raised.value.details())
 
 
-async def test_too_many_rows_is_resource_exhausted(suite: Suite, jane: UserSession) -> None:
+async def test_too_many_rows_is_resource_exhausted(
+    suite: InProcessSuite, jane: UserSession
+) -> None:
     document = b"name,artist\n" + b"a,b\n" * (MAX_ROWS + 1)
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as raised:
@@ -169,7 +171,9 @@ async def wait_for_operations(user: UserSession) -> list[operation_pb.Operation]
     raise AssertionError("no operation appeared")
 
 
-async def test_an_import_goes_on_when_its_caller_leaves(suite: Suite, tmp_path: Path) -> None:
+async def test_an_import_goes_on_when_its_caller_leaves(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
     async with ChorusClient(suite.auth_target, suite.resource_target) as client:
         user = await fresh_user(client)
         path = csv_file(tmp_path, ["name,artist", *(f"Song {n},Left" for n in range(BIG))])

@@ -24,7 +24,7 @@ from chorus_resource.app import build_resource_server
 from scripts.render_envoy_config import JWKS_CACHE_SECONDS
 from tests.conftest import PASSWORD, unique_email
 from tests.support.gateway import render_for_suite, running_envoy
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 pytestmark = pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 
@@ -58,7 +58,7 @@ async def started_auth(settings: AuthSettings) -> GrpcServer:
 
 
 async def test_a_new_key_is_accepted_at_the_edge_and_by_the_resource_service(
-    suite: Suite, tmp_path: Path
+    suite: InProcessSuite, tmp_path: Path
 ) -> None:
     keys = tmp_path / "keys"
     generate_signing_key(keys)

@@ -21,16 +21,12 @@ from chorus_client import ChorusClient
 from chorus_devtools.health import SERVING, health_status
 from chorus_devtools.polling import wait_until
 from chorus_devtools.ports import free_ports
-from chorus_devtools.processes import clean_env
+from chorus_devtools.processes import access_lines, clean_env
+from chorus_devtools.suite import run_command
 from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
 from tests.support.metrics import sample
-from tests.support.processes import (
-    access_lines,
-    prepare_home,
-    run_command,
-    running_service,
-)
+from tests.support.processes import prepare_home, running_service
 from tests.support.songs import all_songs
 
 AUTH = "chorus.auth.v1.AuthService"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.gateway import running_gateway
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 SECTIONS = ("## Try it with grpcurl", "## Tenants and roles")
 
@@ -42,7 +42,9 @@ def json_documents(output: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.timeout(180)
-async def test_readme_grpcurl_blocks(suite: Suite, repo_root: Path, tmp_path: Path) -> None:
+async def test_readme_grpcurl_blocks(
+    suite: InProcessSuite, repo_root: Path, tmp_path: Path
+) -> None:
     async with running_gateway(suite, tmp_path) as gateway:
         script = (
             readme_script(repo_root / "README.md")

@@ -8,7 +8,7 @@ from pathlib import Path
 from chorus_client import ChorusClient
 from tests.conftest import PASSWORD, unique_email
 from tests.integration.test_readme_grpcurl import json_documents
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 SECTION = "## Live updates"
 IMPORTS = "## Imports"
@@ -23,7 +23,7 @@ def section_commands(readme: Path, section: str) -> str:
 
 
 async def run_section(
-    suite: Suite, client: ChorusClient, repo_root: Path, section: str, folder: Path
+    suite: InProcessSuite, client: ChorusClient, repo_root: Path, section: str, folder: Path
 ) -> tuple[str, str]:
     """Run a section's ```sh block as a new user (its $TOKEN); stdout and stderr."""
     jane = await client.sign_up(unique_email("readme"), PASSWORD)
@@ -46,7 +46,7 @@ async def run_section(
 
 
 async def test_readme_watch_example(
-    suite: Suite, client: ChorusClient, repo_root: Path, tmp_path: Path
+    suite: InProcessSuite, client: ChorusClient, repo_root: Path, tmp_path: Path
 ) -> None:
     stdout, stderr = await run_section(suite, client, repo_root, SECTION, tmp_path)
 
@@ -59,7 +59,7 @@ async def test_readme_watch_example(
 
 
 async def test_readme_import_example(
-    suite: Suite, client: ChorusClient, repo_root: Path, tmp_path: Path
+    suite: InProcessSuite, client: ChorusClient, repo_root: Path, tmp_path: Path
 ) -> None:
     stdout, _stderr = await run_section(suite, client, repo_root, IMPORTS, tmp_path)
 

@@ -22,9 +22,9 @@ from tests.support.calls import (
 )
 from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import TokenForge, unverified_claims
+from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.service_databases import session_revoked
 from tests.support.songs import all_songs
-from tests.support.suite import Suite, running_suite
 from tests.support.tenants import new_team
 
 
@@ -59,7 +59,7 @@ async def test_refreshed_access_token_is_accepted(client: ChorusClient) -> None:
 
 
 async def test_reuse_of_a_rotated_token_revokes_the_whole_family(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     """The refusal and the revocation come from one transaction: this fails if
     the revocation is rolled back with the error it causes."""
@@ -122,7 +122,7 @@ async def test_client_keeps_an_access_token_that_is_far_from_expiry(client: Chor
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_an_expired_refresh_token_fails(backend: str, tmp_path: Path) -> None:
     async with (
-        running_suite(backend, tmp_path, refresh_token_ttl=timedelta(seconds=1)) as suite,
+        running_in_process(backend, tmp_path, refresh_token_ttl=timedelta(seconds=1)) as suite,
         ChorusClient(suite.auth_target, suite.resource_target) as client,
     ):
         session = await new_session(client)
@@ -133,7 +133,7 @@ async def test_an_expired_refresh_token_fails(backend: str, tmp_path: Path) -> N
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_client_refreshes_an_expired_access_token(backend: str, tmp_path: Path) -> None:
     async with (
-        running_suite(backend, tmp_path, access_token_ttl=timedelta(seconds=2)) as suite,
+        running_in_process(backend, tmp_path, access_token_ttl=timedelta(seconds=2)) as suite,
         ChorusClient(suite.auth_target, suite.resource_target) as client,
     ):
         user = await client.sign_up(unique_email("expiring"), PASSWORD)
@@ -156,7 +156,7 @@ class _Issued:
     session: auth_pb.Session
 
 
-async def plant_a_refused_access_token(suite: Suite, user: UserSession) -> str:
+async def plant_a_refused_access_token(suite: InProcessSuite, user: UserSession) -> str:
     """Make the client trust, for an hour, an access token the server refuses (expired)."""
     me = await user.who_am_i()
     stale = TokenForge.for_suite(suite, user.user.id, me.tenant_id)
@@ -177,7 +177,7 @@ async def plant_a_refused_access_token(suite: Suite, user: UserSession) -> str:
 
 
 async def test_client_refreshes_and_retries_once_when_its_token_is_refused(
-    suite: Suite, jane: UserSession
+    suite: InProcessSuite, jane: UserSession
 ) -> None:
     """The server's clock decides: a token the client still trusts may be refused."""
     expired_token = await plant_a_refused_access_token(suite, jane)
@@ -189,7 +189,7 @@ async def test_client_refreshes_and_retries_once_when_its_token_is_refused(
 
 
 async def test_switching_refreshes_and_retries_once_when_its_token_is_refused(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     team = await new_team(client, {"editor": "editor"}, switched=False)
     editor = team["editor"]

@@ -16,16 +16,17 @@ from sqlalchemy.engine import URL
 from chorus_core.config import ConfigError
 from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
+from chorus_devtools.suite import run_command
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
 from tests.support.databases import POSTGRES_URL, fresh_database
-from tests.support.processes import run_command, service_env
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
+from tests.support.processes import service_env
 
 pytestmark = pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
 
 
-def as_role(suite: Suite, url: URL, **overrides: object) -> ResourceSettings:
+def as_role(suite: InProcessSuite, url: URL, **overrides: object) -> ResourceSettings:
     return replace(
         suite.resource_settings,
         database_url=url,
@@ -61,7 +62,7 @@ async def login_role(options: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def test_a_superuser_is_refused_with_what_to_grant_instead(suite: Suite) -> None:
+async def test_a_superuser_is_refused_with_what_to_grant_instead(suite: InProcessSuite) -> None:
     superuser = suite.resource_settings.migration_database_url  # the tests' postgres role
     message = await start_error(as_role(suite, superuser))
     assert "is a superuser" in message
@@ -70,14 +71,14 @@ async def test_a_superuser_is_refused_with_what_to_grant_instead(suite: Suite) -
     assert await start_error(as_role(suite, superuser, allow_rls_bypass=True)) == ""
 
 
-async def test_a_bypassrls_role_is_refused(suite: Suite) -> None:
+async def test_a_bypassrls_role_is_refused(suite: InProcessSuite) -> None:
     app_role = suite.resource_settings.app_role
     async with login_role(f"BYPASSRLS IN ROLE {app_role}") as name:
         url = suite.resource_settings.database_url.set(username=name)
         assert "has BYPASSRLS" in await start_error(as_role(suite, url))
 
 
-async def test_the_tables_owner_is_refused(suite: Suite, tmp_path: Path) -> None:
+async def test_the_tables_owner_is_refused(suite: InProcessSuite, tmp_path: Path) -> None:
     app_role = suite.resource_settings.app_role
     async with (
         login_role("NOBYPASSRLS") as owner,
@@ -93,7 +94,7 @@ async def test_the_tables_owner_is_refused(suite: Suite, tmp_path: Path) -> None
         assert "owns tables with row-level security" in await start_error(as_role(suite, owned))
 
 
-async def test_serve_exits_with_the_message(suite: Suite, tmp_path: Path) -> None:
+async def test_serve_exits_with_the_message(suite: InProcessSuite, tmp_path: Path) -> None:
     superuser = suite.resource_settings.migration_database_url
     env = service_env(
         tmp_path,

@@ -19,9 +19,9 @@ from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
 from tests.support.calls import status_of
+from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import stored_songs, tenant_state
 from tests.support.songs import all_ids, new_user
-from tests.support.suite import Suite
 from tests.support.tenants import ONE_OF_EACH_ROLE, ROLES, Team, my_tenants, new_team
 
 OK = grpc.StatusCode.OK
@@ -84,7 +84,9 @@ SONG_METHODS = {
 
 
 @pytest.mark.parametrize("method", SONG_METHODS.values(), ids=SONG_METHODS.keys())
-async def test_song_methods_by_role(suite: Suite, client: ChorusClient, method: SongMethod) -> None:
+async def test_song_methods_by_role(
+    suite: InProcessSuite, client: ChorusClient, method: SongMethod
+) -> None:
     async def outcome(role: str) -> Outcome:
         team = await new_team(client, {"actor": role})
         song = await team["owner"].songs.create("Aberdeen", "Cage the Elephant", year=2011)
@@ -96,7 +98,7 @@ async def test_song_methods_by_role(suite: Suite, client: ChorusClient, method: 
 
 
 async def test_songs_belong_to_the_tenant_and_keep_their_creator(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     team = await new_team(client, ONE_OF_EACH_ROLE)
     by_editor = await team["editor"].songs.create("Aberdeen", "Cage the Elephant")
@@ -203,7 +205,9 @@ MANAGEMENT_METHODS = {
 
 
 @pytest.mark.parametrize("name", MANAGEMENT_METHODS)
-async def test_tenant_methods_by_role(suite: Suite, client: ChorusClient, name: str) -> None:
+async def test_tenant_methods_by_role(
+    suite: InProcessSuite, client: ChorusClient, name: str
+) -> None:
     method = MANAGEMENT_METHODS[name]
 
     async def outcome(role: str) -> Outcome:

@@ -24,9 +24,9 @@ from chorus_resource.catalog import RESOURCES  # noqa: F401  (every resource's t
 from chorus_resource.models import Base
 from chorus_resource.songs import Song
 from chorus_resource.tenant_database import TenantDatabase
+from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import opened
 from tests.support.songs import all_ids, all_songs
-from tests.support.suite import Suite
 
 TENANT_TABLES = [t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.c]
 """Every table of tenant data, from the models: each must have forced row-level security."""
@@ -96,7 +96,7 @@ def plant_song(tenant_id: str) -> Callable[[AsyncConnection], Awaitable[object]]
 
 
 async def test_the_service_role_neither_owns_the_tables_nor_bypasses_the_policies(
-    suite: Suite,
+    suite: InProcessSuite,
 ) -> None:
     async with suite.resource_db.read() as session:
         user, superuser, bypass = (
@@ -129,7 +129,7 @@ async def test_the_service_role_neither_owns_the_tables_nor_bypasses_the_policie
 
 
 async def test_an_unscoped_query_sees_only_the_declared_tenants_rows(
-    suite: Suite, jane: UserSession, john: UserSession
+    suite: InProcessSuite, jane: UserSession, john: UserSession
 ) -> None:
     for user in (jane, john):
         async with transaction(suite.resource_db, await tenant_of(user)) as session:
@@ -141,7 +141,7 @@ async def test_an_unscoped_query_sees_only_the_declared_tenants_rows(
 
 
 async def test_with_no_tenant_declared_nothing_is_visible(
-    suite: Suite, jane: UserSession, john: UserSession
+    suite: InProcessSuite, jane: UserSession, john: UserSession
 ) -> None:
     async with transaction(suite.resource_db, None, write=True) as session:
         assert await visible_ids(session) == set()
@@ -153,7 +153,7 @@ async def test_with_no_tenant_declared_nothing_is_visible(
 
 
 async def test_unscoped_updates_and_deletes_touch_only_the_declared_tenant(
-    suite: Suite, jane: UserSession, john: UserSession
+    suite: InProcessSuite, jane: UserSession, john: UserSession
 ) -> None:
     johns_before = await all_songs(john)
 
@@ -170,7 +170,7 @@ async def test_unscoped_updates_and_deletes_touch_only_the_declared_tenant(
 
 @pytest.mark.parametrize("declared", [True, False], ids=["another tenant", "no tenant"])
 async def test_a_row_for_another_tenant_is_refused(
-    suite: Suite, jane: UserSession, john: UserSession, declared: bool
+    suite: InProcessSuite, jane: UserSession, john: UserSession, declared: bool
 ) -> None:
     declaring = await tenant_of(jane) if declared else None
     plant = plant_song(await tenant_of(john))
@@ -182,7 +182,7 @@ async def test_a_row_for_another_tenant_is_refused(
 
 
 async def test_a_row_cannot_be_moved_to_another_tenant(
-    suite: Suite, jane: UserSession, john: UserSession
+    suite: InProcessSuite, jane: UserSession, john: UserSession
 ) -> None:
     move = update(Song).values(tenant_id=await tenant_of(john))
 
@@ -193,7 +193,7 @@ async def test_a_row_cannot_be_moved_to_another_tenant(
 
 
 @pytest.fixture
-async def one_connection(suite: Suite) -> AsyncIterator[Database]:
+async def one_connection(suite: InProcessSuite) -> AsyncIterator[Database]:
     """The service's URL and class, with a pool of exactly one connection."""
     async with opened(suite.resource_settings.database_url, pool_size=1, max_overflow=0) as db:
         yield db

@@ -30,7 +30,7 @@ import grpc
 import pytest
 
 from chorus_client import ChorusClient, UserSession
-from tests.support.processes import ServiceProcess
+from chorus_devtools.processes import Service
 from tests.support.replicas import ReplicaStack as Stack
 from tests.support.replicas import replicas_behind_envoy, served_calls
 from tests.support.songs import all_songs
@@ -60,7 +60,7 @@ async def new_user(client: ChorusClient) -> UserSession:
     return await client.sign_up(f"scale-{uuid.uuid4().hex[:10]}@example.com", PASSWORD)
 
 
-def creates_served(replica: ServiceProcess) -> int:
+def creates_served(replica: Service) -> int:
     return served_calls(replica)[(CREATE_SONG, "OK")]
 
 

@@ -26,7 +26,7 @@ from chorus_core.reflection import api_services
 from chorus_core.server import GrpcServer, ServerSettings, ServiceRegistration
 from chorus_devtools.health import SERVING, health_status
 from chorus_resource.catalog import RESOURCES
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 AUTH = auth_pb.DESCRIPTOR.services_by_name["AuthService"]
 SONGS = song_pb.DESCRIPTOR.services_by_name["SongService"]
@@ -52,7 +52,7 @@ TOO_BIG = 2 * 1024 * 1024
 """Twice the default CHORUS_MAX_MESSAGE_BYTES the suite runs with."""
 
 
-def served(suite: Suite, service: str) -> tuple[str, Any]:
+def served(suite: InProcessSuite, service: str) -> tuple[str, Any]:
     """The target serving `service` ("auth" or "resource") and its descriptor."""
     if service == "auth":
         return suite.auth_target, AUTH
@@ -60,14 +60,14 @@ def served(suite: Suite, service: str) -> tuple[str, Any]:
 
 
 @pytest.fixture
-async def songs(suite: Suite) -> AsyncIterator[song_grpc.SongServiceAsyncStub]:
+async def songs(suite: InProcessSuite) -> AsyncIterator[song_grpc.SongServiceAsyncStub]:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         yield song_grpc.SongServiceStub(channel)
 
 
 @pytest.mark.parametrize("service", ["auth", "resource"])
 async def test_health_reports_serving_for_the_server_and_its_service(
-    suite: Suite, service: str
+    suite: InProcessSuite, service: str
 ) -> None:
     target, descriptor = served(suite, service)
     assert await health_status(target) == SERVING
@@ -96,7 +96,7 @@ async def _reflect(
 @pytest.mark.parametrize("path", REFLECTION_PATHS)
 @pytest.mark.parametrize("service", ["auth", "resource"])
 async def test_reflection_lists_and_describes_the_services_with_comments(
-    suite: Suite, service: str, path: str
+    suite: InProcessSuite, service: str, path: str
 ) -> None:
     target, descriptor = served(suite, service)
     listed = await _reflect(target, reflection_pb2.ServerReflectionRequest(list_services=""), path)

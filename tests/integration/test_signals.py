@@ -17,12 +17,13 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
 from chorus_devtools.processes import clean_env
+from chorus_devtools.suite import run_command
 from tests.conftest import PASSWORD, unique_email
 from tests.support.databases import BACKENDS
 from tests.support.gateway import running_gateway
+from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.metrics import Samples, scrape
-from tests.support.processes import run_command, running_service
-from tests.support.suite import Suite, running_suite
+from tests.support.processes import running_service
 
 AUTH = "chorus.auth.v1.AuthService"
 SONGS = "chorus.resource.v1.SongService"
@@ -33,7 +34,9 @@ def calls(samples: Samples, service: str, method: str, code: str) -> float:
     return samples.get(key, 0.0)
 
 
-async def test_metrics_count_calls_by_method_and_code(suite: Suite, jane: UserSession) -> None:
+async def test_metrics_count_calls_by_method_and_code(
+    suite: InProcessSuite, jane: UserSession
+) -> None:
     before_auth, before_songs = await asyncio.gather(
         asyncio.to_thread(scrape, suite.auth_metrics),
         asyncio.to_thread(scrape, suite.resource_metrics),
@@ -99,17 +102,17 @@ async def test_json_access_log_names_method_code_tenant_and_request_id(tmp_path:
 @pytest.fixture(scope="module", params=BACKENDS)
 async def traced(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[Suite, InMemorySpanExporter]]:
+) -> AsyncIterator[tuple[InProcessSuite, InMemorySpanExporter]]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     folder = tmp_path_factory.mktemp("traced")
-    async with running_suite(request.param, folder, tracer_provider=provider) as suite:
+    async with running_in_process(request.param, folder, tracer_provider=provider) as suite:
         yield suite, exporter
 
 
 async def test_trace_continues_through_the_gateway(
-    traced: tuple[Suite, InMemorySpanExporter], tmp_path: Path
+    traced: tuple[InProcessSuite, InMemorySpanExporter], tmp_path: Path
 ) -> None:
     suite, exporter = traced
     trace_id, parent_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]

@@ -22,20 +22,20 @@ from chorus_core.caller import Caller
 from chorus_resource.models import Base
 from chorus_resource.tenant_database import TenantDatabase
 from tests.conftest import PASSWORD, unique_email
+from tests.support.in_process import InProcessSuite
 from tests.support.second_server import second_resource_server
-from tests.support.suite import Suite
 
 PURGE_WITHIN = 20.0
 
 
 @pytest.fixture
-async def cleaning_server(suite: Suite) -> AsyncIterator[str]:
+async def cleaning_server(suite: InProcessSuite) -> AsyncIterator[str]:
     """A second resource server on the suite's database that purges every second."""
     async with second_resource_server(suite, tenant_cleanup_seconds=1) as target:
         yield target
 
 
-async def rows_of(suite: Suite, tenant_id: str) -> dict[str, int]:
+async def rows_of(suite: InProcessSuite, tenant_id: str) -> dict[str, int]:
     """Rows of `tenant_id` in each tenant table that has any (read as that tenant)."""
     counts = {}
     caller = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
@@ -51,7 +51,7 @@ async def rows_of(suite: Suite, tenant_id: str) -> dict[str, int]:
 
 
 async def test_a_deleted_tenants_rows_are_purged(
-    suite: Suite, cleaning_server: str, tmp_path: Path
+    suite: InProcessSuite, cleaning_server: str, tmp_path: Path
 ) -> None:
     async with ChorusClient(suite.auth_target, cleaning_server) as client:
         jane = await client.sign_up(unique_email("jane"), PASSWORD)
@@ -80,7 +80,7 @@ async def test_a_deleted_tenants_rows_are_purged(
     assert johns == kept
 
 
-async def test_deleted_tenants_are_listed_in_order_without_a_token(suite: Suite) -> None:
+async def test_deleted_tenants_are_listed_in_order_without_a_token(suite: InProcessSuite) -> None:
     async with ChorusClient(suite.auth_target, suite.resource_target) as client:
         jane = await client.sign_up(unique_email("jane"), PASSWORD)
         first = await jane.tenants.create("First")

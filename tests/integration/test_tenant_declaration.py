@@ -21,9 +21,9 @@ from chorus_resource.songs import Song
 from chorus_resource.statements import Rows, Statement
 from chorus_resource.tenant_scope import TenantScope, tenant_values
 from tests.conftest import PASSWORD, unique_email
+from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import opened
 from tests.support.songs import all_ids
-from tests.support.suite import Suite
 
 pytestmark = pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
 
@@ -45,7 +45,7 @@ def unfiltered(scope: TenantScope) -> Select[Any]:
 
 
 @pytest.fixture
-async def small_pool(suite: Suite) -> AsyncIterator[Database]:
+async def small_pool(suite: InProcessSuite) -> AsyncIterator[Database]:
     """The service's URL and class, with two connections for many concurrent statements."""
     async with opened(suite.resource_settings.database_url, pool_size=2, max_overflow=0) as db:
         yield db

@@ -29,6 +29,7 @@ import pytest
 from chorus.resource.v1 import song_service_pb2 as pb
 from chorus_client import ChorusClient, UserSession
 from tests.support.calls import status_of
+from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import stored_songs
 from tests.support.song_history import (
     NOT_FOUND,
@@ -39,7 +40,6 @@ from tests.support.song_history import (
     stored_state,
 )
 from tests.support.songs import all_songs, new_user
-from tests.support.suite import Suite
 from tests.support.tenants import ROLES, join, new_team, unique_tenant_name
 
 SEED = int(os.environ.get("CHORUS_FUZZ_SEED", "20261128"))
@@ -186,7 +186,7 @@ def seed() -> int:
 
 
 async def test_concurrent_members_never_cross_a_tenant_boundary(
-    suite: Suite, client: ChorusClient, seed: int
+    suite: InProcessSuite, client: ChorusClient, seed: int
 ) -> None:
     world = await new_world(client, generator(seed))
     run = Run(world)
@@ -210,7 +210,9 @@ async def test_concurrent_members_never_cross_a_tenant_boundary(
     assert all(coverage.values()), f"the run missed a case: {coverage}"
 
 
-async def test_concurrent_writers_of_one_song_queue_up(suite: Suite, client: ChorusClient) -> None:
+async def test_concurrent_writers_of_one_song_queue_up(
+    suite: InProcessSuite, client: ChorusClient
+) -> None:
     """Members updating and deleting one song at once: each write sees the one before."""
     team = await new_team(client, {"admin": "admin", "editor": "editor"})
     writers = list(team.members.values())

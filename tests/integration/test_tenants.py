@@ -26,6 +26,7 @@ from tests.support.calls import (
 )
 from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import unverified_claims
+from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.service_databases import expire_invitation, tenant_state
 from tests.support.songs import (
     PASSWORD,
@@ -36,7 +37,6 @@ from tests.support.songs import (
     new_user,
     not_found,
 )
-from tests.support.suite import Suite, running_suite
 from tests.support.tenants import (
     ONE_OF_EACH_ROLE,
     ROLES,
@@ -294,7 +294,7 @@ async def test_an_invitation_is_accepted_once(client: ChorusClient) -> None:
 
 
 async def test_an_expired_invitation_is_neither_listed_nor_accepted(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     jane, john = await new_user(client, "jane"), await new_user(client, "john")
     tenant = await jane.tenants.create(unique_tenant_name())
@@ -341,7 +341,7 @@ async def test_pending_invitations_name_email_role_inviter_and_times(
 
 
 async def test_accepted_and_expired_invitations_are_not_pending(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     jane, john = await new_user(client, "jane"), await new_user(client, "john")
     tenant = await jane.tenants.create(unique_tenant_name())
@@ -531,7 +531,7 @@ OWNERS_RACES: dict[str, OwnersRace] = {
 
 @pytest.mark.parametrize("race", OWNERS_RACES.values(), ids=OWNERS_RACES.keys())
 async def test_two_owners_at_once_still_leave_an_owner(
-    suite: Suite, client: ChorusClient, race: OwnersRace
+    suite: InProcessSuite, client: ChorusClient, race: OwnersRace
 ) -> None:
     """Changes to one tenant's members take turns (its row is locked), so the
     second change sees the first: the other is gone (NOT_FOUND), no longer an
@@ -612,7 +612,7 @@ async def test_switching_to_a_foreign_tenant_is_not_found_and_keeps_the_session(
 
 
 async def test_switching_with_another_users_refresh_token_fails(
-    suite: Suite, client: ChorusClient
+    suite: InProcessSuite, client: ChorusClient
 ) -> None:
     team = await new_team(client, {"viewer": "viewer"}, switched=False)
     owner, viewer = team["owner"], team["viewer"]
@@ -719,7 +719,7 @@ async def test_a_role_change_reaches_songs_within_the_access_token_lifetime(
 ) -> None:
     """With 1-second access tokens, the client's own refresh brings the new role."""
     async with (
-        running_suite(backend, tmp_path, access_token_ttl=timedelta(seconds=1)) as suite,
+        running_in_process(backend, tmp_path, access_token_ttl=timedelta(seconds=1)) as suite,
         ChorusClient(suite.auth_target, suite.resource_target) as client,
     ):
         team = await new_team(client, {"editor": "editor"})

@@ -29,8 +29,8 @@ from tests.support.calls import (
     who_am_i,
 )
 from tests.support.forged_tokens import TokenForge, hs256_signer, no_signature
+from tests.support.in_process import InProcessSuite
 from tests.support.protected_methods import Method, protected_methods
-from tests.support.suite import Suite
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ async def user(client: ChorusClient) -> UserSession:
 
 
 @pytest.fixture
-async def victim(suite: Suite, user: UserSession) -> Victim:
+async def victim(suite: InProcessSuite, user: UserSession) -> Victim:
     me = await user.who_am_i()
     forge = TokenForge.for_suite(suite, user_id=me.user.id, tenant_id=me.tenant_id)
     return Victim(forge, user.tokens.refresh_token)
@@ -104,7 +104,7 @@ UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
 
 
 @pytest.fixture
-async def methods(suite: Suite) -> list[Method]:
+async def methods(suite: InProcessSuite) -> list[Method]:
     return await protected_methods(suite.auth_target, suite.resource_target)
 
 
@@ -139,7 +139,7 @@ async def test_a_correctly_forged_token_is_accepted(victim: Victim, methods: lis
 
 
 async def test_a_cached_token_is_refused_once_past_its_exp(
-    suite: Suite, victim: Victim, methods: list[Method]
+    suite: InProcessSuite, victim: Victim, methods: list[Method]
 ) -> None:
     """Each server caches the tokens it verified; the cache must still honour `exp`."""
     claims = victim.forge.claims(lifetime=timedelta(seconds=3))
@@ -155,6 +155,8 @@ async def test_a_cached_token_is_refused_once_past_its_exp(
     )
 
 
-async def test_a_forged_token_speaks_for_the_user_it_names(suite: Suite, victim: Victim) -> None:
+async def test_a_forged_token_speaks_for_the_user_it_names(
+    suite: InProcessSuite, victim: Victim
+) -> None:
     me = await who_am_i(suite, bearer(victim.forge.token()))
     assert (me.user.id, me.tenant_id) == (victim.forge.user_id, victim.forge.tenant_id)

@@ -11,7 +11,7 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
 from tests.conftest import PASSWORD, unique_email
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 from tests.support.watching import watching
 
 CREATED, UPDATED, DELETED = (
@@ -180,7 +180,7 @@ async def test_song_deletes_racing_playlist_updates_leave_the_feed_right(
     ],
 )
 async def test_bad_and_stale_cursors_are_refused(
-    suite: Suite, jane: UserSession, cursor: str, code: grpc.StatusCode
+    suite: InProcessSuite, jane: UserSession, cursor: str, code: grpc.StatusCode
 ) -> None:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         stub = song_grpc.SongServiceStub(channel)
@@ -195,7 +195,7 @@ async def test_bad_and_stale_cursors_are_refused(
     assert "cursor" in str(raised.value.details())
 
 
-async def test_watching_needs_a_token(suite: Suite) -> None:
+async def test_watching_needs_a_token(suite: InProcessSuite) -> None:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         stream = song_grpc.SongServiceStub(channel).WatchSongs(song_pb.WatchSongsRequest())
         with pytest.raises(grpc.aio.AioRpcError) as raised:

@@ -18,15 +18,15 @@ import pytest
 from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
+from chorus_devtools.processes import Service
 from tests.support.gateway import (
     Gateway,
     http_request,
     running_gateway,
 )
-from tests.support.processes import ServiceProcess
+from tests.support.in_process import InProcessSuite
 from tests.support.replicas import ReplicaStack as Stack
 from tests.support.replicas import replicas_behind_envoy, served_calls
-from tests.support.suite import Suite
 from tests.support.watching import watching
 
 pytestmark = pytest.mark.timeout(180)
@@ -44,7 +44,9 @@ async def new_user(client: ChorusClient) -> UserSession:
     return await client.sign_up(f"watch-{uuid.uuid4().hex[:10]}@example.com", PASSWORD)
 
 
-async def test_grpc_web_watch_replays_through_the_gateway(suite: Suite, tmp_path: Path) -> None:
+async def test_grpc_web_watch_replays_through_the_gateway(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
     async with (
         running_gateway(suite, tmp_path / "gateway") as gateway,
         ChorusClient(suite.auth_target, suite.resource_target) as client,
@@ -81,7 +83,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         yield running
 
 
-def creates(replica: ServiceProcess) -> int:
+def creates(replica: Service) -> int:
     return served_calls(replica)[(CREATE_SONG, "OK")]
 
 

@@ -14,8 +14,8 @@ from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
 from chorus_resource.watch_limits import WatchLimits
 from tests.conftest import PASSWORD, unique_email
+from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.second_server import second_resource_server
-from tests.support.suite import Suite, running_suite
 from tests.support.watching import watching
 
 TOKEN_SECONDS = 3
@@ -32,15 +32,17 @@ async def first_event(
 
 
 @pytest.fixture
-async def short_tokens(tmp_path: Path) -> AsyncIterator[Suite]:
+async def short_tokens(tmp_path: Path) -> AsyncIterator[InProcessSuite]:
     """A suite whose access tokens live TOKEN_SECONDS (SQLite: expiry is the same on both)."""
-    async with running_suite(
+    async with running_in_process(
         "sqlite", tmp_path, access_token_ttl=timedelta(seconds=TOKEN_SECONDS)
     ) as suite:
         yield suite
 
 
-async def test_a_stream_ends_unauthenticated_when_its_token_expires(short_tokens: Suite) -> None:
+async def test_a_stream_ends_unauthenticated_when_its_token_expires(
+    short_tokens: InProcessSuite,
+) -> None:
     loop = asyncio.get_running_loop()
     async with ChorusClient(short_tokens.auth_target, short_tokens.resource_target) as client:
         jane = await client.sign_up(unique_email("jane"), PASSWORD)
@@ -61,7 +63,7 @@ async def test_a_stream_ends_unauthenticated_when_its_token_expires(short_tokens
     assert ended <= TOKEN_SECONDS + 1.5
 
 
-async def test_the_client_resumes_across_token_expiry(short_tokens: Suite) -> None:
+async def test_the_client_resumes_across_token_expiry(short_tokens: InProcessSuite) -> None:
     async with ChorusClient(short_tokens.auth_target, short_tokens.resource_target) as client:
         jane = await client.sign_up(unique_email("jane"), PASSWORD)
         async with watching(jane.songs) as feed:
@@ -75,7 +77,7 @@ async def test_the_client_resumes_across_token_expiry(short_tokens: Suite) -> No
 
 
 @pytest.fixture
-async def limited_server(suite: Suite) -> AsyncIterator[str]:
+async def limited_server(suite: InProcessSuite) -> AsyncIterator[str]:
     """A second resource server on the suite's database allowing 2 streams a tenant, 3 in all."""
     limits = WatchLimits(per_tenant=2, per_process=3)
     async with second_resource_server(suite, watch_limits=limits) as target:
@@ -83,7 +85,7 @@ async def limited_server(suite: Suite) -> AsyncIterator[str]:
 
 
 async def test_watchers_are_bounded_per_tenant_and_per_process(
-    suite: Suite, limited_server: str
+    suite: InProcessSuite, limited_server: str
 ) -> None:
     async with ChorusClient(suite.auth_target, limited_server) as client:
         jane = await client.sign_up(unique_email("jane"), PASSWORD)
@@ -110,7 +112,7 @@ async def test_watchers_are_bounded_per_tenant_and_per_process(
 
 
 async def test_watchers_that_never_read_do_not_hold_writers_back(
-    suite: Suite, jane: UserSession
+    suite: InProcessSuite, jane: UserSession
 ) -> None:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         stub = song_grpc.SongServiceStub(channel)

@@ -20,14 +20,11 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
 from chorus_devtools.health import SERVING, health_status
+from chorus_devtools.processes import Service
+from chorus_devtools.suite import run_command
 from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
-from tests.support.processes import (
-    ServiceProcess,
-    prepare_home,
-    run_command,
-    running_service,
-)
+from tests.support.processes import prepare_home, running_service
 
 WORKERS = 2
 CONNECTIONS = 24
@@ -46,12 +43,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def auth(home: Path) -> AsyncIterator[ServiceProcess]:
+async def auth(home: Path) -> AsyncIterator[Service]:
     async with running_service("chorus_auth", service_env(home), home) as service:
         yield service
 
 
-def resource_env(home: Path, auth: ServiceProcess, **overrides: str) -> dict[str, str]:
+def resource_env(home: Path, auth: Service, **overrides: str) -> dict[str, str]:
     return service_env(
         home,
         CHORUS_RESOURCE_JWKS=f"grpc://{auth.target}",
@@ -60,11 +57,11 @@ def resource_env(home: Path, auth: ServiceProcess, **overrides: str) -> dict[str
     )
 
 
-def workers_of(service: ServiceProcess) -> list[psutil.Process]:
+def workers_of(service: Service) -> list[psutil.Process]:
     return psutil.Process(service.process.pid).children()
 
 
-def connections_by_worker(service: ServiceProcess) -> dict[int, int]:
+def connections_by_worker(service: Service) -> dict[int, int]:
     """Established connections to the service's port each worker holds."""
     port = int(service.target.rpartition(":")[2])
     return {
@@ -78,7 +75,7 @@ def connections_by_worker(service: ServiceProcess) -> dict[int, int]:
 
 
 async def test_workers_share_one_port_and_each_serves_authenticated_calls(
-    home: Path, auth: ServiceProcess
+    home: Path, auth: Service
 ) -> None:
     async with running_service("chorus_resource", resource_env(home, auth), home) as resource:
         assert len(workers_of(resource)) == WORKERS
@@ -117,7 +114,7 @@ async def test_workers_share_one_port_and_each_serves_authenticated_calls(
     assert "Traceback" not in log
 
 
-async def test_a_dead_worker_stops_the_service(home: Path, auth: ServiceProcess) -> None:
+async def test_a_dead_worker_stops_the_service(home: Path, auth: Service) -> None:
     async with running_service("chorus_resource", resource_env(home, auth), home) as resource:
         first, second = workers_of(resource)
         os.kill(first.pid, signal.SIGKILL)
@@ -127,9 +124,7 @@ async def test_a_dead_worker_stops_the_service(home: Path, auth: ServiceProcess)
     assert "exited with -9: stopping the others" in resource.log()
 
 
-async def test_workers_stop_when_their_supervisor_is_killed(
-    home: Path, auth: ServiceProcess
-) -> None:
+async def test_workers_stop_when_their_supervisor_is_killed(home: Path, auth: Service) -> None:
     async with running_service("chorus_resource", resource_env(home, auth), home) as resource:
         workers = workers_of(resource)
         resource.send(signal.SIGKILL)
@@ -139,7 +134,7 @@ async def test_workers_stop_when_their_supervisor_is_killed(
         assert resource.log().count("the supervisor is gone: stopping") == WORKERS
 
 
-async def test_health_is_served_by_the_workers(home: Path, auth: ServiceProcess) -> None:
+async def test_health_is_served_by_the_workers(home: Path, auth: Service) -> None:
     async with running_service("chorus_resource", resource_env(home, auth), home) as resource:
         assert await health_status(resource.target) == SERVING
 

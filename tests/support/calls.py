@@ -18,7 +18,7 @@ from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 Metadata = tuple[tuple[str, str], ...]
 
@@ -34,20 +34,20 @@ def bearer(access_token: str) -> Metadata:
     return authorization(f"Bearer {access_token}")
 
 
-async def list_songs(suite: Suite, metadata: Metadata) -> song_pb.ListSongsResponse:
+async def list_songs(suite: InProcessSuite, metadata: Metadata) -> song_pb.ListSongsResponse:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         stub = song_grpc.SongServiceStub(channel)
         return await stub.ListSongs(song_pb.ListSongsRequest(), metadata=metadata, timeout=TIMEOUT)
 
 
-async def who_am_i(suite: Suite, metadata: Metadata) -> auth_pb.WhoAmIResponse:
+async def who_am_i(suite: InProcessSuite, metadata: Metadata) -> auth_pb.WhoAmIResponse:
     async with grpc.aio.insecure_channel(suite.auth_target) as channel:
         stub = auth_grpc.AuthServiceStub(channel)
         return await stub.WhoAmI(auth_pb.WhoAmIRequest(), metadata=metadata, timeout=TIMEOUT)
 
 
 async def switch_tenant(
-    suite: Suite, metadata: Metadata, tenant_id: str, refresh_token: str
+    suite: InProcessSuite, metadata: Metadata, tenant_id: str, refresh_token: str
 ) -> tenant_pb.SwitchTenantResponse:
     async with grpc.aio.insecure_channel(suite.auth_target) as channel:
         stub = tenant_grpc.TenantServiceStub(channel)

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from chorus_auth.signing_keys import load_signing_keys
 from chorus_core.tokens import ALGORITHM, TOKEN_TYPE, TokenAudience
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 Signer = Callable[[bytes], bytes]
 """Signs a JWS signing input (`header.payload`), returns the raw signature."""
@@ -79,7 +79,7 @@ class TokenForge:
     tenant_id: str
 
     @classmethod
-    def for_suite(cls, suite: Suite, user_id: str, tenant_id: str) -> "TokenForge":
+    def for_suite(cls, suite: InProcessSuite, user_id: str, tenant_id: str) -> "TokenForge":
         current = load_signing_keys(suite.auth_settings.keys_dir).current
         return cls(
             current.kid, current.private_key, suite.auth_settings.audience, user_id, tenant_id

@@ -1,4 +1,4 @@
-"""The real Envoy gateway in front of a running `Suite`, and raw HTTP calls to it.
+"""The real Envoy gateway in front of a running `InProcessSuite`, and raw HTTP calls to it.
 
 `running_gateway` renders gateway/envoy.template.yaml for the suite's ports,
 starts Envoy with `chorus_devtools.envoy` (its own session, listener and admin
@@ -24,7 +24,7 @@ from typing import Any
 from chorus_auth.signing_keys import load_signing_keys
 from chorus_devtools import envoy, grpc_web, processes
 from scripts.render_envoy_config import DEFAULT_CALL_SECONDS, DEFAULT_CORS_ORIGINS, render
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 HTTP_TIMEOUT = 10.0
 START_SECONDS = 30.0
@@ -38,7 +38,7 @@ def write_jwks(keys_dir: Path, path: Path) -> Path:
 
 
 def render_for_suite(
-    suite: Suite,
+    suite: InProcessSuite,
     folder: Path,
     *,
     listen: str = "127.0.0.1:0",
@@ -264,7 +264,7 @@ async def http_request(
 
 @asynccontextmanager
 async def running_gateway(
-    suite: Suite,
+    suite: InProcessSuite,
     folder: Path,
     *,
     auth_rate_per_minute: int = 1000,

@@ -13,20 +13,20 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from chorus_devtools.processes import clean_env
+from chorus_devtools.processes import Service, access_lines, clean_env
 from tests.support.gateway import Gateway, render_for_suite, running_envoy
-from tests.support.processes import ServiceProcess, access_lines, running_service
-from tests.support.suite import Suite, running_suite
+from tests.support.in_process import InProcessSuite, running_in_process
+from tests.support.processes import running_service
 
 SHUTDOWN_GRACE_SECONDS = 5
 
 
-def served_calls(replica: ServiceProcess) -> Counter[tuple[str, str]]:
+def served_calls(replica: Service) -> Counter[tuple[str, str]]:
     """(method path, status) of every call the replica's access log shows so far."""
     return access_lines(replica.log())
 
 
-def resource_env(suite: Suite) -> dict[str, str]:
+def resource_env(suite: InProcessSuite) -> dict[str, str]:
     """Settings of a resource replica: the suite's database and auth service, a free port."""
     url = suite.resource_settings.database_url.render_as_string(hide_password=False)
     return clean_env(
@@ -39,8 +39,8 @@ def resource_env(suite: Suite) -> dict[str, str]:
 
 @asynccontextmanager
 async def running_replicas(
-    suite: Suite, folder: Path, count: int
-) -> AsyncIterator[list[ServiceProcess]]:
+    suite: InProcessSuite, folder: Path, count: int
+) -> AsyncIterator[list[Service]]:
     """`count` resource services, each SERVING on its own port, on the suite's database."""
     async with AsyncExitStack() as stack:
         replicas = [
@@ -54,8 +54,8 @@ async def running_replicas(
 
 @dataclass(frozen=True)
 class ReplicaStack:
-    suite: Suite
-    replicas: list[ServiceProcess]
+    suite: InProcessSuite
+    replicas: list[Service]
     gateway: Gateway
 
 
@@ -63,7 +63,7 @@ class ReplicaStack:
 async def replicas_behind_envoy(folder: Path, count: int = 2) -> AsyncIterator[ReplicaStack]:
     """Auth (in-process), `count` resource replicas (subprocesses) and Envoy, on PostgreSQL."""
     async with (
-        running_suite("postgresql", folder) as suite,
+        running_in_process("postgresql", folder) as suite,
         running_replicas(suite, folder, count) as replicas,
     ):
         config = render_for_suite(

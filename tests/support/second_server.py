@@ -6,11 +6,11 @@ from dataclasses import replace
 
 from chorus_core.telemetry import Telemetry
 from chorus_resource.app import build_resource_server
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 
 @asynccontextmanager
-async def second_resource_server(suite: Suite, **changes: object) -> AsyncIterator[str]:
+async def second_resource_server(suite: InProcessSuite, **changes: object) -> AsyncIterator[str]:
     """A resource server on `suite`'s database with `changes` to its settings; its target."""
     server, db = build_resource_server(
         replace(suite.resource_settings, **changes),  # type: ignore[arg-type]

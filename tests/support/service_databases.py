@@ -1,6 +1,6 @@
 """Straight into the services' databases, for what no RPC shows (or may change).
 
-Through the services' own handles (`Suite.auth_db`, `Suite.resource_db`): the
+Through the services' own handles (`InProcessSuite.auth_db`, `InProcessSuite.resource_db`): the
 resource database is read as the resource service reads it, as its login
 role (no ownership, no BYPASSRLS) and, on PostgreSQL, with the tenant
 declared for the transaction, so row-level security applies.
@@ -21,7 +21,7 @@ from chorus_core.database import Database, create_engine
 from chorus_core.sqltypes import utcnow
 from chorus_resource.songs import Song
 from chorus_resource.tenant_database import declare_tenant
-from tests.support.suite import Suite
+from tests.support.in_process import InProcessSuite
 
 
 @asynccontextmanager
@@ -34,7 +34,7 @@ async def opened(url: URL, **engine_options: Any) -> AsyncIterator[Database]:
         await db.close()
 
 
-async def expire_invitation(suite: Suite, invitation_id: str) -> None:
+async def expire_invitation(suite: InProcessSuite, invitation_id: str) -> None:
     """Make an invitation a minute past its expiry, as if 7 days had gone by."""
     async with suite.auth_db.write() as session:
         await session.execute(
@@ -44,7 +44,7 @@ async def expire_invitation(suite: Suite, invitation_id: str) -> None:
         )
 
 
-async def session_revoked(suite: Suite, refresh_token: str) -> bool:
+async def session_revoked(suite: InProcessSuite, refresh_token: str) -> bool:
     """Whether the login session of a refresh token is revoked, as stored."""
     async with suite.auth_db.read() as session:
         revoked_at = await session.scalar(
@@ -66,7 +66,7 @@ class TenantState:
     """(email, role) of every invitation not yet accepted."""
 
 
-async def tenant_state(suite: Suite, tenant_id: str) -> TenantState:
+async def tenant_state(suite: InProcessSuite, tenant_id: str) -> TenantState:
     async with suite.auth_db.read() as session:
         tenant = await session.get(Tenant, tenant_id)
         members = await session.execute(
@@ -97,7 +97,7 @@ class StoredSong:
     update_time: datetime
 
 
-async def stored_songs(suite: Suite, tenant_id: str) -> dict[str, StoredSong]:
+async def stored_songs(suite: InProcessSuite, tenant_id: str) -> dict[str, StoredSong]:
     """A tenant's song rows by id, read through the resource service's own role."""
     async with suite.resource_db.read() as session:
         if suite.backend == "postgresql":

@@ -15,7 +15,7 @@ from chorus_core.config import ConfigError
 from chorus_core.errors import Unauthenticated
 from chorus_core.sqltypes import utcnow
 from chorus_core.tokens import AccessTokenVerifier, StaticKeys
-from tests.support.suite import AUDIENCE
+from tests.support.in_process import AUDIENCE
 
 
 def mode(path: Path) -> int:

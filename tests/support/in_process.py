@@ -1,4 +1,10 @@
-"""The two services started in-process on free ports, over real sockets."""
+"""The two services started inside the test process, on free ports, over real sockets.
+
+Most tests use this (the `suite` fixture): it starts in well under a second,
+and a test can look behind a service's back through its own database handle
+and settings. Tests of the real commands, `make run` and the benchmark start
+the suite as deployed instead, with `chorus_devtools.suite`.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -29,7 +35,7 @@ TEST_ARGON2 = Argon2Cost(time_cost=1, memory_kib=1024, parallelism=1)
 
 
 @dataclass(frozen=True)
-class Suite:
+class InProcessSuite:
     backend: str
     auth_target: str
     resource_target: str
@@ -63,13 +69,13 @@ def auth_settings(keys_dir: Path, database_url: object, **overrides: object) -> 
 
 
 @asynccontextmanager
-async def running_suite(
+async def running_in_process(
     backend: str,
     folder: Path,
     *,
     tracer_provider: TracerProvider | None = None,
     **auth_overrides: object,
-) -> AsyncIterator[Suite]:
+) -> AsyncIterator[InProcessSuite]:
     """Fresh databases, a new signing key, both services migrated and serving."""
     keys_dir = folder / "keys"
     generate_signing_key(keys_dir)
@@ -103,7 +109,7 @@ async def running_suite(
         )
         resource_port = await resource_server.start()
         try:
-            yield Suite(
+            yield InProcessSuite(
                 backend=backend,
                 auth_target=f"127.0.0.1:{auth_port}",
                 resource_target=f"127.0.0.1:{resource_port}",
