@@ -19,8 +19,8 @@ from chorus_core.caller import Caller
 from chorus_resource.change_log import ChangeLog, events_after, last_seq
 from chorus_resource.songs import SONGS
 from chorus_resource.tenant_database import TenantDatabase
+from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import opened
-from tests.support.suite import Suite
 
 pytestmark = pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
 
@@ -28,7 +28,7 @@ SETTLE_SECONDS = 0.5
 """How long a reader is given to (wrongly) answer while a writer is still open."""
 
 
-async def test_a_reader_waits_for_the_writer_of_an_earlier_seq(suite: Suite) -> None:
+async def test_a_reader_waits_for_the_writer_of_an_earlier_seq(suite: InProcessSuite) -> None:
     tenant = str(uuid.uuid4())
     caller = Caller(user_id="", tenant_id=tenant, role="", token_id="")
     async with opened(suite.resource_settings.database_url) as db:
