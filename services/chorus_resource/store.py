@@ -281,7 +281,7 @@ class ResourceStore:
         naming = [
             (self._of(owner), owner_ids)
             for owner, owner_ids in await references.naming(
-                self._connection, self._resource, self._tenant_id, item_id
+                self._transaction(), self._resource, self._tenant_id, item_id
             )
         ]
         touched = [(store, await store._touch(owner_ids)) for store, owner_ids in naming]
@@ -316,7 +316,7 @@ class ResourceStore:
             .order_by(table.c.id)
             .with_for_update()
         )
-        rows = await self._connection.execute(
+        rows = await self._transaction().execute(
             update(table)
             .where(table.c.tenant_id == self._tenant_id, table.c.id.in_(locked.scalar_subquery()))
             .values(update_time=utcnow())
