@@ -1,10 +1,11 @@
-import { Button, Group, Modal, Stack, TextInput, Textarea } from "@mantine/core";
+import { Modal, Stack, TextInput, Textarea } from "@mantine/core";
 import type { FormEvent } from "react";
 import { useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { useFormErrors } from "../errors/useFormErrors";
 import type { Playlist } from "../gen/chorus/resource/v1/playlist_service_pb";
 import { RequestIds } from "../songs/requestId";
+import { DialogActions } from "../ui/DialogActions";
 import { FormError } from "../ui/FormError";
 import { toastDone } from "../ui/toasts";
 import { PLAYLIST_FIELDS, playlistErrors, playlistRuleErrors } from "./playlistErrors";
@@ -82,14 +83,7 @@ export function PlaylistDialog({ playlist, onClose }: PlaylistDialogProps) {
             error={errors.fields.description}
           />
           <FormError ref={formErrorRef} message={errors.form} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={pending}>
-              {playlist ? "Save" : "Create playlist"}
-            </Button>
-          </Group>
+          <DialogActions label={playlist ? "Save" : "Create playlist"} busy={pending} onCancel={onClose} />
         </Stack>
       </form>
     </Modal>

@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Stack, TextInput } from "@mantine/core";
+import { Modal, Stack, TextInput } from "@mantine/core";
 import type { FormEvent } from "react";
 import { useRef, useState } from "react";
 import { useFormErrors } from "../errors/useFormErrors";
 import type { Song } from "../gen/chorus/resource/v1/song_service_pb";
+import { DialogActions } from "../ui/DialogActions";
 import { FormError } from "../ui/FormError";
 import { toastDone } from "../ui/toasts";
 import { RequestIds } from "./requestId";
@@ -88,14 +89,7 @@ export function SongDialog({ song, onClose }: SongDialogProps) {
             error={errors.fields.year}
           />
           <FormError ref={formErrorRef} message={errors.form} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={pending}>
-              {song ? "Save" : "Add song"}
-            </Button>
-          </Group>
+          <DialogActions label={song ? "Save" : "Add song"} busy={pending} onCancel={onClose} />
         </Stack>
       </form>
     </Modal>

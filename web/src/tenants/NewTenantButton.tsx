@@ -1,9 +1,10 @@
-import { Button, Group, Modal, Stack, TextInput } from "@mantine/core";
+import { Button, Modal, Stack, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconPlus } from "../ui/icons";
 import type { FormEvent } from "react";
 import { useState } from "react";
 import { useFormErrors } from "../errors/useFormErrors";
+import { DialogActions } from "../ui/DialogActions";
 import { FormError } from "../ui/FormError";
 import { toastDone } from "../ui/toasts";
 import type { TenantNameField } from "./tenantErrors";
@@ -68,14 +69,7 @@ export function NewTenantButton() {
               error={errors.fields.name}
             />
             <FormError ref={formErrorRef} message={errors.form} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={dismiss}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={busy}>
-                Create tenant
-              </Button>
-            </Group>
+            <DialogActions label="Create tenant" busy={busy} onCancel={dismiss} />
           </Stack>
         </form>
       </Modal>

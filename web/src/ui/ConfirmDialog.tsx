@@ -1,4 +1,5 @@
-import { Button, Group, Modal, Text } from "@mantine/core";
+import { Modal, Text } from "@mantine/core";
+import { DialogActions } from "./DialogActions";
 
 interface ConfirmDialogProps {
   opened: boolean;
@@ -27,14 +28,7 @@ export function ConfirmDialog({
       <Text size="sm" mb="md">
         {body}
       </Text>
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button color="red" loading={busy} onClick={onConfirm} data-autofocus>
-          {confirmLabel}
-        </Button>
-      </Group>
+      <DialogActions label={confirmLabel} busy={busy} onCancel={onClose} onConfirm={onConfirm} />
     </Modal>
   );
 }
