@@ -7,7 +7,8 @@ import {
   WatchSongsResponseSchema,
   type WatchSongsResponse,
 } from "../gen/chorus/resource/v1/song_service_pb";
-import { FIRST_RETRY_MS, followSongs, type LiveStatus, type SongWatcher } from "./liveSongs";
+import { FIRST_RETRY_MS } from "../api/reconnecting";
+import { followSongs, type LiveStatus, type SongWatcher } from "./liveSongs";
 
 function event(type: ChangeType, cursor: string, name = ""): WatchSongsResponse {
   return create(WatchSongsResponseSchema, {

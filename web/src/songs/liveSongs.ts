@@ -4,12 +4,13 @@
  * `followSongs` keeps one stream open: it reports "live" once the server has
  * caught up, calls `onChange` for every created, updated or deleted song, and
  * when the stream ends (token expired, server stopping, network gone) it
- * reports "reconnecting", waits (1 s, doubling up to 30 s, reset by the next
- * event) and watches again with the last cursor, so nothing is missed or seen
+ * reports "reconnecting", waits (`api/reconnecting.ts`: 1 s, doubling up to
+ * 30 s, reset by the next event) and watches again with the last cursor, so nothing is missed or seen
  * twice. A cursor older than the history kept (FAILED_PRECONDITION) means
  * "reload": `onChange` is called and it watches again from now.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { reconnecting, type Sleep } from "../api/reconnecting";
 import { ChangeType } from "../gen/chorus/resource/v1/change_type_pb";
 import type { WatchSongsRequest, WatchSongsResponse } from "../gen/chorus/resource/v1/song_service_pb";
 
@@ -23,53 +24,40 @@ export interface SongWatcher {
   ): AsyncIterable<WatchSongsResponse>;
 }
 
-export const FIRST_RETRY_MS = 1_000;
-export const MAX_RETRY_MS = 30_000;
-
 export interface FollowOptions {
   onChange: (event: WatchSongsResponse) => void;
   onStatus: (status: LiveStatus) => void;
   signal: AbortSignal;
-  /** Waits `ms` or until `signal` aborts (tests pass a faster one). */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  /** Tests pass a faster one. */
+  sleep?: Sleep;
 }
 
 /** Watch until `signal` aborts, resuming after every interruption. */
 export async function followSongs(songs: SongWatcher, options: FollowOptions): Promise<void> {
   const { onChange, onStatus, signal } = options;
-  const sleep = options.sleep ?? abortableSleep;
   let cursor = "";
-  let retryMs = FIRST_RETRY_MS;
   onStatus("connecting");
-  while (!signal.aborted) {
-    try {
+  await reconnecting(
+    async (received) => {
       // No deadline: the stream stays open until the token expires (the server ends it).
       for await (const event of songs.watchSongs({ cursor }, { signal, timeoutMs: 0 })) {
         cursor = event.cursor;
-        retryMs = FIRST_RETRY_MS;
+        received();
         if (event.type === ChangeType.CAUGHT_UP) onStatus("live");
         else onChange(event);
       }
-    } catch (err) {
-      if (signal.aborted) return;
-      if (ConnectError.from(err).code === Code.FailedPrecondition) {
-        cursor = ""; // history lost: reload what is shown, then follow from now
-        onChange({ type: ChangeType.UNSPECIFIED, cursor: "" } as WatchSongsResponse);
-      }
-    }
-    if (signal.aborted) return;
-    onStatus("reconnecting");
-    await sleep(retryMs, signal);
-    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-  }
+      return false;
+    },
+    {
+      signal,
+      sleep: options.sleep,
+      onDrop: (error) => {
+        if (error && ConnectError.from(error).code === Code.FailedPrecondition) {
+          cursor = ""; // history lost: reload what is shown, then follow from now
+          onChange({ type: ChangeType.UNSPECIFIED, cursor: "" } as WatchSongsResponse);
+        }
+        onStatus("reconnecting");
+      },
+    },
+  );
 }
