@@ -15,6 +15,7 @@ import type { RefreshTokenStore } from "../auth/refreshTokenStore";
 import { SessionManager } from "../auth/sessionManager";
 import { AuthService } from "../gen/chorus/auth/v1/auth_service_pb";
 import { TenantService } from "../gen/chorus/auth/v1/tenant_service_pb";
+import { OperationService } from "../gen/chorus/resource/v1/operation_service_pb";
 import { PlaylistService } from "../gen/chorus/resource/v1/playlist_service_pb";
 import { SongService } from "../gen/chorus/resource/v1/song_service_pb";
 
@@ -28,6 +29,8 @@ export interface Services {
   account: Client<typeof AuthService>;
   /** SongService with the caller's token. */
   songs: Client<typeof SongService>;
+  /** OperationService (imports' progress) with the caller's token. */
+  operations: Client<typeof OperationService>;
   /** PlaylistService with the caller's token. */
   playlists: Client<typeof PlaylistService>;
   /** TenantService with the caller's token (SwitchTenant goes via `session`). */
@@ -77,6 +80,7 @@ export function createServices(makeTransport: TransportFactory, store: RefreshTo
     auth,
     account: createClient(AuthService, withToken),
     songs: createClient(SongService, withToken),
+    operations: createClient(OperationService, withToken),
     playlists: createClient(PlaylistService, withToken),
     tenants: createClient(TenantService, withToken),
   };

@@ -1,9 +1,10 @@
-import { Badge, Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconPlus, IconSearch } from "../ui/icons";
+import { IconPlus, IconSearch, IconUpload } from "../ui/icons";
 import { useEffect, useMemo, useReducer, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useActing } from "../api/ServicesContext";
+import { SongImports } from "../imports/SongImports";
 import type { Song } from "../gen/chorus/resource/v1/song_service_pb";
 import { Role } from "../gen/chorus/auth/v1/auth_service_pb";
 import { canChangeSongs } from "../tenants/roles";
@@ -31,7 +32,12 @@ export function SongsPage() {
   const [search, setSearch] = useState(params.search);
   const [debounced] = useDebouncedValue(search, SEARCH_DELAY_MS);
   const [editing, setEditing] = useState<Song | "new" | null>(null);
+  const [importing, setImporting] = useState(false);
   const live = useLiveSongs();
+  const tenantId = acting?.tenantId ?? "";
+  const members = useMembers(tenantId);
+  const emails = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.email])), [members.data]);
+  const emailOf = (userId: string) => emails.get(userId);
 
   const update = (change: Partial<SongListParams>) =>
     setQuery(queryFrom({ ...paramsFrom(query), ...change }), { replace: "search" in change });
@@ -49,9 +55,29 @@ export function SongsPage() {
             {live === "live" ? "Live" : live === "reconnecting" ? "Reconnecting…" : "Connecting…"}
           </Badge>
           {writable && (
-            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEditing("new")}>
-              Add song
-            </Button>
+            <>
+              {/* on a phone an icon, so the heading's buttons fit beside each other */}
+              <Button
+                visibleFrom="xs"
+                variant="default"
+                leftSection={<IconUpload size={16} aria-hidden />}
+                onClick={() => setImporting(true)}
+              >
+                Import songs
+              </Button>
+              <ActionIcon
+                hiddenFrom="xs"
+                variant="default"
+                size="input-sm"
+                aria-label="Import songs"
+                onClick={() => setImporting(true)}
+              >
+                <IconUpload size={16} aria-hidden />
+              </ActionIcon>
+              <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEditing("new")}>
+                Add song
+              </Button>
+            </>
           )}
         </Group>
       </PageHeading>
@@ -60,6 +86,14 @@ export function SongsPage() {
           You are a viewer in this tenant: you can read its songs but not change them.
         </Text>
       )}
+      <SongImports
+        key={tenantId}
+        writable={writable}
+        choosing={importing}
+        onChosen={() => setImporting(false)}
+        myUserId={acting?.userId ?? ""}
+        emailOf={emailOf}
+      />
       <TextInput
         aria-label="Search songs"
         placeholder="Search by name or artist"
@@ -70,9 +104,10 @@ export function SongsPage() {
       />
       {/* Each tenant and each search starts on its first page. */}
       <SongList
-        key={`${acting?.tenantId ?? ""} ${query.toString()}`}
+        key={`${tenantId} ${query.toString()}`}
         params={params}
         update={update}
+        emailOf={emailOf}
         onEdit={writable ? setEditing : undefined}
       />
       {editing && <SongDialog song={editing === "new" ? null : editing} onClose={() => setEditing(null)} />}
@@ -83,16 +118,14 @@ export function SongsPage() {
 interface SongListProps {
   params: SongListParams;
   update: (change: Partial<SongListParams>) => void;
+  emailOf: (userId: string) => string | undefined;
   /** Absent for viewers. */
   onEdit?: (song: Song) => void;
 }
 
-function SongList({ params, update, onEdit }: SongListProps) {
-  const tenantId = useActing()?.tenantId ?? "";
+function SongList({ params, update, emailOf, onEdit }: SongListProps) {
   const [paging, dispatch] = useReducer(pagingReducer, firstPage);
   const [deleting, setDeleting] = useState<Song | null>(null);
-  const members = useMembers(tenantId);
-  const emails = useMemo(() => new Map(members.data?.map((m) => [m.userId, m.email])), [members.data]);
   const page = useSongPage({
     filter: searchFilter(params.search),
     orderBy: listOrderBy(params.sort),
@@ -110,7 +143,7 @@ function SongList({ params, update, onEdit }: SongListProps) {
         songs={songs}
         sort={params.sort}
         onSort={(field) => update({ sort: nextSort(params.sort, field) })}
-        emailOf={(userId) => emails.get(userId)}
+        emailOf={emailOf}
         onEdit={onEdit}
         onDelete={onEdit && setDeleting}
       />

@@ -17,6 +17,7 @@ export { default as IconSearch } from "@tabler/icons-react/icons/IconSearch";
 export { default as IconSelector } from "@tabler/icons-react/icons/IconSelector";
 export { default as IconSun } from "@tabler/icons-react/icons/IconSun";
 export { default as IconTrash } from "@tabler/icons-react/icons/IconTrash";
+export { default as IconUpload } from "@tabler/icons-react/icons/IconUpload";
 export { default as IconUser } from "@tabler/icons-react/icons/IconUser";
 export { default as IconUsers } from "@tabler/icons-react/icons/IconUsers";
 export { default as IconX } from "@tabler/icons-react/icons/IconX";
