@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from chorus_devtools import processes
+from chorus_devtools.databases import fresh_database, resource_service_roles
 from chorus_devtools.processes import Service, clean_env
 from chorus_devtools.suite import Suite, prepare, run_command, running_suite
 from scripts.render_envoy_config import render
@@ -95,38 +95,24 @@ async def databases(db: str, folder: Path, postgres_url: str) -> AsyncIterator[D
     base = make_url(postgres_url)
     if (base.host or "") not in ("127.0.0.1", "localhost", "::1"):
         raise RuntimeError(f"the benchmark only talks to loopback databases, not {base.host!r}")
-    stamp = uuid.uuid4().hex[:12]
-    auth_name, resource_name = f"chorus_bench_auth_{stamp}", f"chorus_bench_resource_{stamp}"
-    app_role, login_role = f"chorus_bench_app_{stamp}", f"chorus_bench_login_{stamp}"
-    admin = await asyncpg.connect(postgres_url, timeout=10)
-    try:
-        await admin.execute(f"CREATE ROLE {app_role} NOLOGIN NOBYPASSRLS")
-        await admin.execute(f"CREATE ROLE {login_role} LOGIN NOBYPASSRLS IN ROLE {app_role}")
-        try:
-            for name in (auth_name, resource_name):
-                await admin.execute(f'CREATE DATABASE "{name}"')
-            try:
 
-                def url(database: str, user: str | None = None) -> str:
-                    changed = base.set(database=database)
-                    if user is not None:
-                        changed = changed.set(username=user, password=None)
-                    return changed.render_as_string(hide_password=False)
+    def url(database: str, user: str | None = None) -> str:
+        changed = base.set(database=database)
+        if user is not None:
+            changed = changed.set(username=user, password=None)
+        return changed.render_as_string(hide_password=False)
 
-                yield Databases(
-                    auth=url(auth_name),
-                    resource=url(resource_name, login_role),
-                    resource_owner=url(resource_name),
-                    app_role=app_role,
-                )
-            finally:
-                for name in (auth_name, resource_name):
-                    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.execute(f"DROP ROLE IF EXISTS {login_role}")
-            await admin.execute(f"DROP ROLE IF EXISTS {app_role}")
-    finally:
-        await admin.close()
+    async with (
+        resource_service_roles(postgres_url, "chorus_bench") as roles,
+        fresh_database(postgres_url, "chorus_bench_auth") as auth,
+        fresh_database(postgres_url, "chorus_bench_resource") as resource,
+    ):
+        yield Databases(
+            auth=url(auth),
+            resource=url(resource, roles.login),
+            resource_owner=url(resource),
+            app_role=roles.group,
+        )
 
 
 async def settle(resource_owner_url: str) -> None:

@@ -21,7 +21,7 @@ import yaml
 
 from chorus_auth.signing_keys import load_signing_keys
 from deploy.compose.init_secrets import JWKS_FILE, KEYS_DIR, PASSWORDS, init_secrets
-from tests.support.deploy_tools import ROOT, outputs, run_tool, tool
+from tests.support.deploy_tools import COMPOSE_SERVICES, ROOT, outputs, run_tool, tool
 
 COMPOSE_DIR = ROOT / "deploy" / "compose"
 COMPOSE_FILE = COMPOSE_DIR / "compose.yaml"
@@ -92,16 +92,7 @@ def test_compose_cli_refuses_a_dependency_on_a_missing_service(tmp_path: Path) -
 
 
 def test_every_part_is_there(model: dict[str, Any]) -> None:
-    assert set(services(model)) == {
-        "postgres",
-        "pgadmin",
-        "auth-migrate",
-        "resource-migrate",
-        "auth",
-        "resource",
-        "gateway",
-        "web",
-    }
+    assert set(services(model)) == COMPOSE_SERVICES
     assert services(model)["gateway"]["image"].startswith("envoyproxy/envoy:v")
     assert services(model)["postgres"]["image"].startswith("postgres:")
     assert services(model)["pgadmin"]["image"].startswith("dpage/pgadmin4:")
@@ -216,14 +207,7 @@ def test_networks_keep_the_database_and_services_private(model: dict[str, Any]) 
     def on(network: str) -> set[str]:
         return {n for n, s in services(model).items() if network in s.get("networks", {})}
 
-    assert on("database") == {
-        "postgres",
-        "pgadmin",
-        "auth-migrate",
-        "resource-migrate",
-        "auth",
-        "resource",
-    }
+    assert on("database") == COMPOSE_SERVICES - {"gateway", "web"}
     assert on("services") == {"auth", "resource", "gateway"}
     published = {n for n, s in services(model).items() if s.get("ports")}
     assert published == {"gateway", "web", "pgadmin"}

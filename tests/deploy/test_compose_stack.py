@@ -28,6 +28,7 @@ from chorus_client import ChorusClient, UserSession
 from chorus_devtools import grpc_web
 from chorus_devtools.processes import access_lines
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.deploy_tools import COMPOSE_SERVICES
 from tests.support.gateway import http_request
 from tests.support.podman_stack import (
     GATEWAY,
@@ -97,16 +98,7 @@ async def web_call(path: str, message: bytes, token: str | None = None) -> tuple
 def test_every_container_is_up_as_the_compose_file_says(stack: Stack) -> None:
     prefix = f"{stack.project}_"
     services = {name.removeprefix(prefix).rsplit("_", 1)[0] for name in stack.containers()}
-    assert services == {
-        "postgres",
-        "pgadmin",
-        "auth-migrate",
-        "resource-migrate",
-        "auth",
-        "resource",
-        "gateway",
-        "web",
-    }
+    assert services == COMPOSE_SERVICES
     assert len(stack.containers("resource")) == 2
     for service in ("auth", "resource", "web"):
         for container in stack.containers(service):

@@ -2,7 +2,6 @@
 dropped under a unique name on the server at CHORUS_TEST_POSTGRES_URL."""
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import URL, make_url
 
+from chorus_devtools import databases
 from tests.support.required import require
 
 POSTGRES_URL = os.environ.get(
@@ -40,16 +40,8 @@ async def fresh_database(backend: str, folder: Path, name: str) -> AsyncIterator
         yield make_url(f"sqlite+aiosqlite:///{folder / f'{name}.db'}")
         return
     await require_postgres()
-    database = f"chorus_test_{name}_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{database}"')
-        try:
-            yield make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=database)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with databases.fresh_database(POSTGRES_URL, f"chorus_test_{name}") as database:
+        yield make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=database)
 
 
 @dataclass(frozen=True)
@@ -78,16 +70,5 @@ async def resource_service_role(backend: str) -> AsyncIterator[ServiceRole]:
         yield ServiceRole(app_role="chorus_resource_app", login_role=None)
         return
     await require_postgres()
-    suffix = uuid.uuid4().hex[:12]
-    app_role, login_role = f"chorus_test_app_{suffix}", f"chorus_test_login_{suffix}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f"CREATE ROLE {app_role} NOLOGIN NOBYPASSRLS")
-        await admin.execute(f"CREATE ROLE {login_role} LOGIN NOBYPASSRLS IN ROLE {app_role}")
-        try:
-            yield ServiceRole(app_role=app_role, login_role=login_role)
-        finally:
-            await admin.execute(f"DROP ROLE IF EXISTS {login_role}")
-            await admin.execute(f"DROP ROLE IF EXISTS {app_role}")
-    finally:
-        await admin.close()
+    async with databases.resource_service_roles(POSTGRES_URL, "chorus_test") as roles:
+        yield ServiceRole(app_role=roles.group, login_role=roles.login)

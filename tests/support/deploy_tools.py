@@ -12,6 +12,19 @@ from tests.support.required import require
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOOL_TIMEOUT = 120.0
+COMPOSE_SERVICES = frozenset(
+    {
+        "postgres",
+        "pgadmin",
+        "auth-migrate",
+        "resource-migrate",
+        "auth",
+        "resource",
+        "gateway",
+        "web",
+    }
+)
+"""Every service of deploy/compose/compose.yaml: the file's test and the running stack's."""
 
 
 def tool(name: str) -> Path:
