@@ -14,6 +14,7 @@ line numbers (their idempotency keys).
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,9 +41,10 @@ _INTEGERS = (
 @dataclass(frozen=True)
 class Row:
     line: int
-    """The row's line (CSV) or position from 1 (JSON): its place in the document."""
+    """The row's line (CSV) or position from 1 (JSON): its place in the document, unique
+    in it (with the operation, the row's idempotency key)."""
     label: str
-    """How errors name it: "line 12" or "item 12"."""
+    """How errors name it: "line 12" (or "line 1, item 3" for JSON items sharing a line)."""
     item: Any | None
     """The message to store; None if the row breaks a rule."""
     error: str = ""
@@ -128,16 +130,13 @@ def _csv_item(item: Any, values: dict[str, str]) -> tuple[Any, list[str]]:
 
 
 def _json_rows(resource: Resource, text: str) -> Iterator[Row]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _unreadable(f"line {error.lineno}: not valid JSON: {error.msg}") from None
-    if not isinstance(document, list):
-        raise _unreadable("line 1: must be a JSON array of objects")
     message_class = message_factory.GetMessageClass(resource.message)
     allowed = set(importable_fields(resource))
-    for number, value in enumerate(document, start=1):
-        label = f"item {number}"
+    items = _json_items(text)
+    lines = Counter(line for line, _ in items)
+    for number, (line, value) in enumerate(items, start=1):
+        # An item alone on its line is named by the line; items sharing one also by place.
+        label = f"line {line}" if lines[line] == 1 else f"line {line}, item {number}"
         if not isinstance(value, dict):
             raise _unreadable(f"{label}: must be a JSON object")
         unknown = sorted(set(value) - allowed)
@@ -151,6 +150,59 @@ def _json_rows(resource: Resource, text: str) -> Iterator[Row]:
         except json_format.ParseError as error:
             errors.append(str(error))
         yield _checked(number, label, item, errors)
+
+
+def _json_items(text: str) -> list[tuple[int, Any]]:
+    """The items of a JSON array, each with the line it starts on.
+
+    The array is walked with the standard decoder (`raw_decode` reads one
+    value from a position), so every position is exact and each value is
+    parsed exactly as `json.loads` would.
+    """
+    decoder = json.JSONDecoder()
+    items: list[tuple[int, Any]] = []
+    try:
+        at = _skip_space(text, 0)
+        if text[at : at + 1] != "[":
+            if at < len(text):
+                decoder.raw_decode(text, at)  # a JSON error, if it is not JSON at all
+            raise _unreadable(f"line {_line(text, at)}: must be a JSON array of objects")
+        at = _skip_space(text, at + 1)
+        if text[at : at + 1] == "]":
+            at += 1
+        else:
+            line, counted = 1, 0
+            while True:
+                line += text.count("\n", counted, at)
+                counted = at
+                value, at = decoder.raw_decode(text, at)
+                items.append((line, value))
+                at = _skip_space(text, at)
+                if text[at : at + 1] == "]":
+                    at += 1
+                    break
+                if text[at : at + 1] != ",":
+                    raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+                at = _skip_space(text, at + 1)
+        at = _skip_space(text, at)
+        if at < len(text):
+            raise json.JSONDecodeError("Extra data", text, at)
+    except json.JSONDecodeError as error:
+        raise _unreadable(f"line {error.lineno}: not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise _unreadable("the document nests too deeply to be read") from None
+    return items
+
+
+def _skip_space(text: str, at: int) -> int:
+    """The position of the first character at or after `at` that is not JSON whitespace."""
+    while at < len(text) and text[at] in " \t\n\r":
+        at += 1
+    return at
+
+
+def _line(text: str, at: int) -> int:
+    return text.count("\n", 0, at) + 1
 
 
 def _checked(line: int, label: str, item: Any, errors: list[str]) -> Row:

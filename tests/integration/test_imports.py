@@ -73,17 +73,46 @@ async def test_a_csv_import_stores_good_rows_and_reports_bad_ones(
     assert await user.operations.get(done.name) == done
 
 
-async def test_a_json_import(client: ChorusClient, tmp_path: Path) -> None:
+async def test_a_json_import_names_the_line_of_each_bad_item(
+    client: ChorusClient, tmp_path: Path
+) -> None:
     user = await fresh_user(client)
     path = tmp_path / "songs.json"
     path.write_text(
-        json.dumps([{"name": "A", "artist": "B", "year": 2001}, {"name": "C", "artist": ""}])
+        "[\n"
+        '  {"name": "A", "artist": "B", "year": 2001},\n'
+        "  {\n"
+        '    "name": "Old",\n'
+        '    "artist": "C",\n'
+        '    "year": 999\n'
+        "  },\n"
+        '  {"name": "D", "artist": "E"}, {"name": "F", "artist": ""}\n'
+        "]\n"
     )
 
     done = await user.songs.import_file(path)
 
-    assert (done.rows_imported, done.rows_rejected) == (1, 1)
-    assert list(done.row_errors) == ["item 2: artist must not be empty or blank"]
+    assert (done.rows_imported, done.rows_rejected) == (2, 2)
+    assert list(done.row_errors) == [
+        "line 3: year must be greater than or equal to 1000 and less than or equal to 2100",
+        "line 8, item 4: artist must not be empty or blank",  # two items on line 8
+    ]
+    songs = {(s.name, s.artist) for s in await all_songs(user)}
+    assert songs == {("A", "B"), ("D", "E")}
+
+
+async def test_a_json_import_on_one_line_stores_every_item_once(
+    client: ChorusClient, tmp_path: Path
+) -> None:
+    """Items sharing a line keep keys of their own (the line alone would be one key)."""
+    user = await fresh_user(client)
+    path = tmp_path / "songs.json"
+    path.write_text(json.dumps([{"name": f"Song {n}", "artist": "Compact"} for n in range(5)]))
+
+    done = await user.songs.import_file(path)
+
+    assert done.rows_imported == 5
+    assert sorted(s.name for s in await all_songs(user)) == [f"Song {n}" for n in range(5)]
 
 
 async def test_a_large_import_reports_progress_batch_by_batch(
@@ -110,6 +139,10 @@ async def test_a_large_import_reports_progress_batch_by_batch(
         (b"name,artist\na,b\nc,d,e\n", operation_pb.IMPORT_FORMAT_CSV, "line 3"),
         (b"name,genre\n", operation_pb.IMPORT_FORMAT_CSV, "line 1"),
         (b'[{"name": "a",\n "artist": }]', operation_pb.IMPORT_FORMAT_JSON, "line 2"),
+        (b'[\n{"name": "a", "artist": "b"},\n"c"\n]', operation_pb.IMPORT_FORMAT_JSON, "line 3"),
+        (b'[\n{"name": "a", "artist": "b"},\n]', operation_pb.IMPORT_FORMAT_JSON, "line 3"),
+        (b'[\n{"name": "a", "genre": "b"}]', operation_pb.IMPORT_FORMAT_JSON, "line 2"),
+        (b"[" * 100_000 + b"]" * 100_000, operation_pb.IMPORT_FORMAT_JSON, "nests too deeply"),
         (b"name,artist\n\xff\n", operation_pb.IMPORT_FORMAT_CSV, "line 2"),
     ],
 )
@@ -146,6 +179,23 @@ async def test_too_many_rows_is_resource_exhausted(
 
     assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert str(MAX_ROWS) in str(raised.value.details())
+
+
+async def test_a_document_over_the_message_limit_is_resource_exhausted(
+    suite: InProcessSuite, jane: UserSession
+) -> None:
+    document = b"name,artist\n" + b"x" * (2 << 20) + b",y\n"  # one row, 2 MiB
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await song_grpc.SongServiceStub(channel).ImportSongs(
+                song_pb.ImportSongsRequest(
+                    document=document, format=operation_pb.IMPORT_FORMAT_CSV
+                ),
+                metadata=await jane.tokens.metadata(),
+            )
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert await jane.operations.list() == []
 
 
 async def test_cancel_stops_an_import_after_its_batch(client: ChorusClient, tmp_path: Path) -> None:
