@@ -158,7 +158,8 @@ class SongServiceServicer:
 
         Returns at once an Operation (see OperationService) that imports the rows
         in the background, in batches that each commit, and reports progress and
-        each refused row ("line 12: year must be …"; "item 12: …" in JSON). Rows
+        each refused row ("line 12: year must be …"; in JSON the line the item
+        starts on, and its place when items share a line: "line 1, item 3: …"). Rows
         are imported at most once, even if the server running the import dies
         and another takes it up. CSV columns (header line): name, artist, year.
         A document that cannot be read is INVALID_ARGUMENT naming the line; more
