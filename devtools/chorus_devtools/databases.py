@@ -45,18 +45,25 @@ class ServiceRoles:
 
 
 @asynccontextmanager
-async def resource_service_roles(admin_url: str, prefix: str) -> AsyncIterator[ServiceRoles]:
-    """The two roles for the block. Drop the databases that grant them rights first."""
-    suffix = uuid.uuid4().hex[:12]
-    roles = ServiceRoles(group=f"{prefix}_app_{suffix}", login=f"{prefix}_login_{suffix}")
+async def fresh_role(admin_url: str, prefix: str, options: str) -> AsyncIterator[str]:
+    """A new role (its name) made with `options` (`LOGIN NOBYPASSRLS`, ...), dropped afterwards."""
+    name = unique(prefix)
     admin = await asyncpg.connect(admin_url, timeout=CONNECT_SECONDS)
     try:
-        await admin.execute(f"CREATE ROLE {roles.group} NOLOGIN NOBYPASSRLS")
-        await admin.execute(f"CREATE ROLE {roles.login} LOGIN NOBYPASSRLS IN ROLE {roles.group}")
+        await admin.execute(f"CREATE ROLE {name} {options}")
         try:
-            yield roles
+            yield name
         finally:
-            await admin.execute(f"DROP ROLE IF EXISTS {roles.login}")
-            await admin.execute(f"DROP ROLE IF EXISTS {roles.group}")
+            await admin.execute(f"DROP ROLE IF EXISTS {name}")
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def resource_service_roles(admin_url: str, prefix: str) -> AsyncIterator[ServiceRoles]:
+    """The two roles for the block. Drop the databases that grant them rights first."""
+    async with (
+        fresh_role(admin_url, f"{prefix}_app", "NOLOGIN NOBYPASSRLS") as group,
+        fresh_role(admin_url, f"{prefix}_login", f"LOGIN NOBYPASSRLS IN ROLE {group}") as login,
+    ):
+        yield ServiceRoles(group=group, login=login)

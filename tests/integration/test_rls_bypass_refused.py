@@ -3,9 +3,7 @@ not bind (issue 14, failure 9): a superuser, a BYPASSRLS role, or the tables'
 owner; CHORUS_RESOURCE_ALLOW_RLS_BYPASS turns the refusal into a warning."""
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from sqlalchemy.engine import URL
 from chorus_core.config import ConfigError
 from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
+from chorus_devtools.databases import fresh_role
 from chorus_devtools.suite import run_command
 from chorus_resource.app import build_resource_server
 from chorus_resource.settings import ResourceSettings
@@ -48,18 +47,8 @@ async def start_error(settings: ResourceSettings) -> str:
     return ""
 
 
-@asynccontextmanager
-async def login_role(options: str) -> AsyncIterator[str]:
-    name = f"chorus_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f"CREATE ROLE {name} LOGIN {options}")
-        try:
-            yield name
-        finally:
-            await admin.execute(f"DROP ROLE IF EXISTS {name}")
-    finally:
-        await admin.close()
+def login_role(options: str) -> AbstractAsyncContextManager[str]:
+    return fresh_role(POSTGRES_URL, "chorus_test", f"LOGIN {options}")
 
 
 async def test_a_superuser_is_refused_with_what_to_grant_instead(suite: InProcessSuite) -> None:
