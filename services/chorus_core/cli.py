@@ -18,6 +18,7 @@ from collections.abc import Callable
 from chorus_core import config
 from chorus_core.config import ConfigError
 from chorus_core.database import Database, DatabaseUnreachable, check_reachable
+from chorus_core.heap import freeze_startup_heap
 from chorus_core.logs import configure_logging, log_format
 from chorus_core.server import GrpcServer
 from chorus_core.settings import shutdown_grace_seconds
@@ -33,6 +34,7 @@ async def serve(build: Callable[[], tuple[GrpcServer, Database]], name: str) -> 
     try:
         await check_reachable(db.engine)
         port = await server.start()
+        freeze_startup_heap()
         _log.info("%s service listening on port %d", name, port)
         await server.run_until_signalled()
     finally:

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable
 
 from chorus_core.database import Database, check_reachable
+from chorus_core.heap import freeze_startup_heap
 from chorus_core.server import GrpcServer
 
 _log = logging.getLogger("chorus")
@@ -53,6 +54,7 @@ async def serve_as_worker(
         try:
             await check_reachable(db.engine)
             port = await server.start(listen, worker=number)
+            freeze_startup_heap()
             _log.info("%s worker %d serving on port %d (pid %d)", name, number, port, os.getpid())
             os.write(ready_fd, f"{server.address}\n".encode())
         finally:
