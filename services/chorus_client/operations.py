@@ -21,11 +21,21 @@ class OperationsClient:
         request = operation_pb.GetOperationRequest(name=name)
         return (await self._tokens.call(self._stub.GetOperation, request, self._timeout)).operation
 
-    async def list(self) -> list[operation_pb.Operation]:
-        """The tenant's most recent operations, newest first."""
-        request = operation_pb.ListOperationsRequest()
-        response = await self._tokens.call(self._stub.ListOperations, request, self._timeout)
-        return list(response.operations)
+    async def list(self, filter: str = "") -> list[operation_pb.Operation]:
+        """The tenant's most recent operations (100 at most), newest first.
+
+        `filter` as ListOperations takes it: `done = false` for the unfinished ones.
+        """
+        return list((await self.page(filter=filter)).operations)
+
+    async def page(
+        self, *, filter: str = "", page_size: int = 0, page_token: str = ""
+    ) -> operation_pb.ListOperationsResponse:
+        """One page of ListOperations (its next_page_token leads to the next)."""
+        request = operation_pb.ListOperationsRequest(
+            filter=filter, page_size=page_size, page_token=page_token
+        )
+        return await self._tokens.call(self._stub.ListOperations, request, self._timeout)
 
     async def cancel(self, name: str) -> operation_pb.Operation:
         request = operation_pb.CancelOperationRequest(name=name)

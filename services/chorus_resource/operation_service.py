@@ -8,17 +8,20 @@ change resources. The work itself runs in `chorus_resource.import_runner`.
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from google.protobuf import message_factory
 
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
+from chorus_core import keyset
 from chorus_core.caller import Caller, current_caller
 from chorus_core.errors import PermissionDenied, Unauthenticated
 from chorus_core.roles import Permission, allows
 from chorus_core.server import ServiceRegistration
 from chorus_resource import operations
+from chorus_resource.filtering import parse_filter
 from chorus_resource.import_document import read_rows
 from chorus_resource.import_runner import Imports
 from chorus_resource.resource import Resource
@@ -87,10 +90,25 @@ class OperationService(operation_grpc.OperationServiceServicer):
         self, request: operation_pb.ListOperationsRequest, context: object
     ) -> operation_pb.ListOperationsResponse:
         caller = current_caller()
+        size = min(request.page_size or operations.LISTED, operations.LISTED)
+        condition = parse_filter(request.filter, operations.operations, operations.FILTERABLE)
+        fingerprint = keyset.query_fingerprint("Operation", condition.text)
+        after = None
+        if request.page_token:  # (create_time, id) of the last one listed; decode checks kinds
+            key = keyset.decode(request.page_token, fingerprint, (datetime, str))
+            after = cast(tuple[datetime, str], key)
         async with self._tenants.transaction(caller) as connection:
-            rows = await operations.recent(connection, caller.tenant_id)
+            rows, total = await operations.page(
+                connection, caller.tenant_id, condition.condition, size + 1, after
+            )
+        next_token = ""
+        if len(rows) > size:
+            rows = rows[:size]
+            next_token = keyset.encode((rows[-1].create_time, rows[-1].id), fingerprint)
         return operation_pb.ListOperationsResponse(
-            operations=[operations.message(row) for row in rows]
+            operations=[operations.message(row) for row in rows],
+            next_page_token=next_token,
+            total_size=total,
         )
 
     async def WatchOperation(

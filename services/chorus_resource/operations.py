@@ -24,11 +24,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    func,
     insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ColumnElement
 
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_core.errors import NotFound
@@ -39,6 +43,8 @@ from chorus_resource.models import Base
 MAX_ROW_ERRORS = 100
 """Per-row errors an operation keeps (rows_rejected counts them all)."""
 LISTED = 100
+"""Operations one ListOperations page holds at most (and by default)."""
+FILTERABLE = ("done", "kind", "create_time", "update_time")
 NAME_PREFIX = "operations/"
 
 operations = Table(
@@ -60,6 +66,7 @@ operations = Table(
     Column("row_errors", Text, nullable=False),  # one a line, the first MAX_ROW_ERRORS
     Column("error", Text, nullable=False),
     Column("cancel_requested", Boolean, nullable=False),
+    Column("done", Boolean, nullable=False),  # state is one of DONE_STATES (ListOperations' filter)
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
     Index("ix_operations_tenant_created", "tenant_id", "create_time"),
@@ -72,6 +79,7 @@ operation_leases = Table(
     Column("tenant", String(36), nullable=False),  # declared when the work is taken up
     Column("owner", String(36), nullable=False),  # the server process running it
     Column("heartbeat_time", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),  # times a server started on it (incl. takeovers)
 )
 
 DONE_STATES = frozenset(
@@ -149,13 +157,14 @@ async def start(
             row_errors="",
             error="",
             cancel_requested=False,
+            done=False,
             create_time=now,
             update_time=now,
         )
     )
     await connection.execute(
         insert(operation_leases).values(
-            operation_id=new_id, tenant=tenant_id, owner=owner, heartbeat_time=now
+            operation_id=new_id, tenant=tenant_id, owner=owner, heartbeat_time=now, attempts=1
         )
     )
     return new_id
@@ -182,14 +191,30 @@ async def document_of(connection: AsyncConnection, tenant_id: str, item_id: str)
     return None if value is None else bytes(value)
 
 
-async def recent(connection: AsyncConnection, tenant_id: str) -> list[Any]:
+async def page(
+    connection: AsyncConnection,
+    tenant_id: str,
+    condition: ColumnElement[bool],
+    size: int,
+    after: tuple[datetime, str] | None,
+) -> tuple[list[Any], int]:
+    """Up to `size` operations matching `condition`, newest first, after the operation with
+    this (create_time, id); and how many match in all."""
+    matching = and_(operations.c.tenant_id == tenant_id, condition)
+    query = select(*_COLUMNS).where(matching)
+    if after is not None:
+        time, item_id = after
+        query = query.where(
+            or_(
+                operations.c.create_time < time,
+                and_(operations.c.create_time == time, operations.c.id < item_id),
+            )
+        )
     rows = await connection.execute(
-        select(*_COLUMNS)
-        .where(operations.c.tenant_id == tenant_id)
-        .order_by(operations.c.create_time.desc(), operations.c.id.desc())
-        .limit(LISTED)
+        query.order_by(operations.c.create_time.desc(), operations.c.id.desc()).limit(size)
     )
-    return list(rows)
+    total = await connection.scalar(select(func.count()).select_from(operations).where(matching))
+    return list(rows), int(total or 0)
 
 
 async def request_cancel(connection: AsyncConnection, tenant_id: str, item_id: str) -> None:
@@ -235,7 +260,7 @@ async def finish(
     await connection.execute(
         update(operations)
         .where(operations.c.tenant_id == tenant_id, operations.c.id == item_id)
-        .values(state=state, error=error, document=None, update_time=utcnow())
+        .values(state=state, done=True, error=error, document=None, update_time=utcnow())
     )
     await connection.execute(
         operation_leases.delete().where(operation_leases.c.operation_id == item_id)
@@ -267,6 +292,6 @@ async def claim(connection: AsyncConnection, lease: Any, owner: str) -> bool:
             operation_leases.c.owner == lease.owner,
             operation_leases.c.heartbeat_time == lease.heartbeat_time,
         )
-        .values(owner=owner, heartbeat_time=utcnow())
+        .values(owner=owner, heartbeat_time=utcnow(), attempts=operation_leases.c.attempts + 1)
     )
     return result.rowcount == 1

@@ -3,12 +3,14 @@
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
@@ -258,3 +260,80 @@ async def test_operations_stay_in_their_tenant_and_viewers_cannot_import(
     assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
     assert await john.operations.list() == []
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_operations_are_listed_a_page_at_a_time_and_by_done(
+    client: ChorusClient, tmp_path: Path
+) -> None:
+    user = await fresh_user(client)
+    path = csv_file(tmp_path, ["name,artist", "A,B"])
+    finished = [await user.songs.import_file(path) for _ in range(5)]
+    big = csv_file(tmp_path, ["name,artist", *(f"Song {n},Paged" for n in range(BIG))], "big.csv")
+    importing = asyncio.create_task(user.songs.import_file(big))
+    [running] = await user_operations_until(user, 6)
+
+    pages, token = [], ""
+    while True:
+        page = await user.operations.page(page_size=2, page_token=token)
+        pages.append([op.name for op in page.operations])
+        assert page.total_size == 6
+        token = page.next_page_token
+        if not token:
+            break
+    unfinished = await user.operations.list("done = false")
+    finished_listed = await user.operations.page(filter="done = true", page_size=10)
+    await user.operations.cancel(running.name)
+    await importing
+
+    newest_first = [running.name, *(op.name for op in reversed(finished))]
+    assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:6]]
+    assert [op.name for op in unfinished] == [running.name]
+    assert [op.name for op in finished_listed.operations] == newest_first[1:]
+    assert (finished_listed.total_size, finished_listed.next_page_token) == (5, "")
+    assert await user.operations.list("done = false") == []
+
+
+async def user_operations_until(user: UserSession, count: int) -> list[operation_pb.Operation]:
+    """The unfinished operations, once the tenant has `count` operations."""
+    for _ in range(100):
+        if (await user.operations.page()).total_size >= count:
+            return await user.operations.list("done = false")
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{count} operations never appeared")
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "field"),
+    [
+        ({"page_token": "not a token"}, "page_token"),
+        ({"filter": "done = maybe"}, "filter"),
+        ({"filter": "rows_done > 3"}, "filter"),
+        ({"page_size": -1}, "page_size"),
+    ],
+)
+async def test_bad_list_requests_are_invalid_argument(
+    suite: InProcessSuite, jane: UserSession, request_fields: dict[str, Any], field: str
+) -> None:
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await operation_grpc.OperationServiceStub(channel).ListOperations(
+                operation_pb.ListOperationsRequest(**request_fields),
+                metadata=await jane.tokens.metadata(),
+            )
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in str(raised.value.details())
+
+
+async def test_a_page_token_only_works_with_its_filter(client: ChorusClient, tmp_path: Path) -> None:
+    user = await fresh_user(client)
+    path = csv_file(tmp_path, ["name,artist", "A,B"])
+    for _ in range(3):
+        await user.songs.import_file(path)
+    first = await user.operations.page(page_size=1)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await user.operations.page(filter="done = true", page_token=first.next_page_token)
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "page_token" in str(raised.value.details())

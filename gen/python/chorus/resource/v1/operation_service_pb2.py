@@ -26,7 +26,7 @@ from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chorus/resource/v1/operation_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\x03\n\tOperation\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n\x04kind\x18\x02 \x01(\tR\x04kind\x12\x38\n\x05state\x18\x03 \x01(\x0e\x32\".chorus.resource.v1.OperationStateR\x05state\x12\x12\n\x04\x64one\x18\x04 \x01(\x08R\x04\x64one\x12\x1d\n\nrows_total\x18\x05 \x01(\x05R\trowsTotal\x12\x1b\n\trows_done\x18\x06 \x01(\x05R\x08rowsDone\x12#\n\rrows_imported\x18\x07 \x01(\x05R\x0crowsImported\x12#\n\rrows_rejected\x18\x08 \x01(\x05R\x0crowsRejected\x12\x1d\n\nrow_errors\x18\t \x03(\tR\trowErrors\x12\x14\n\x05\x65rror\x18\n \x01(\tR\x05\x65rror\x12;\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\r \x01(\tR\tcreatedBy\"4\n\x13GetOperationRequest\x12\x1d\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x04name\"S\n\x14GetOperationResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation\"\x17\n\x15ListOperationsRequest\"W\n\x16ListOperationsResponse\x12=\n\noperations\x18\x01 \x03(\x0b\x32\x1d.chorus.resource.v1.OperationR\noperations\"6\n\x15WatchOperationRequest\x12\x1d\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x04name\"U\n\x16WatchOperationResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation\"7\n\x16\x43\x61ncelOperationRequest\x12\x1d\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x04name\"V\n\x17\x43\x61ncelOperationResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation*\xa8\x01\n\x0eOperationState\x12\x1f\n\x1bOPERATION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17OPERATION_STATE_RUNNING\x10\x01\x12\x1d\n\x19OPERATION_STATE_SUCCEEDED\x10\x02\x12\x1a\n\x16OPERATION_STATE_FAILED\x10\x03\x12\x1d\n\x19OPERATION_STATE_CANCELLED\x10\x04*\\\n\x0cImportFormat\x12\x1d\n\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_FORMAT_CSV\x10\x01\x12\x16\n\x12IMPORT_FORMAT_JSON\x10\x02\x32\xb5\x03\n\x10OperationService\x12\x61\n\x0cGetOperation\x12\'.chorus.resource.v1.GetOperationRequest\x1a(.chorus.resource.v1.GetOperationResponse\x12g\n\x0eListOperations\x12).chorus.resource.v1.ListOperationsRequest\x1a*.chorus.resource.v1.ListOperationsResponse\x12i\n\x0eWatchOperation\x12).chorus.resource.v1.WatchOperationRequest\x1a*.chorus.resource.v1.WatchOperationResponse0\x01\x12j\n\x0f\x43\x61ncelOperation\x12*.chorus.resource.v1.CancelOperationRequest\x1a+.chorus.resource.v1.CancelOperationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chorus/resource/v1/operation_service.proto\x12\x12\x63horus.resource.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\x03\n\tOperation\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n\x04kind\x18\x02 \x01(\tR\x04kind\x12\x38\n\x05state\x18\x03 \x01(\x0e\x32\".chorus.resource.v1.OperationStateR\x05state\x12\x12\n\x04\x64one\x18\x04 \x01(\x08R\x04\x64one\x12\x1d\n\nrows_total\x18\x05 \x01(\x05R\trowsTotal\x12\x1b\n\trows_done\x18\x06 \x01(\x05R\x08rowsDone\x12#\n\rrows_imported\x18\x07 \x01(\x05R\x0crowsImported\x12#\n\rrows_rejected\x18\x08 \x01(\x05R\x0crowsRejected\x12\x1d\n\nrow_errors\x18\t \x03(\tR\trowErrors\x12\x14\n\x05\x65rror\x18\n \x01(\tR\x05\x65rror\x12;\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x1d\n\ncreated_by\x18\r \x01(\tR\tcreatedBy\"4\n\x13GetOperationRequest\x12\x1d\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x04name\"S\n\x14GetOperationResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation\"\x88\x01\n\x15ListOperationsRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12 \n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xe8\x07R\x06\x66ilter\"\x9e\x01\n\x16ListOperationsResponse\x12=\n\noperations\x18\x01 \x03(\x0b\x32\x1d.chorus.resource.v1.OperationR\noperations\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"6\n\x15WatchOperationRequest\x12\x1d\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x04name\"U\n\x16WatchOperationResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation\"7\n\x16\x43\x61ncelOperationRequest\x12\x1d\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x04name\"V\n\x17\x43\x61ncelOperationResponse\x12;\n\toperation\x18\x01 \x01(\x0b\x32\x1d.chorus.resource.v1.OperationR\toperation*\xa8\x01\n\x0eOperationState\x12\x1f\n\x1bOPERATION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17OPERATION_STATE_RUNNING\x10\x01\x12\x1d\n\x19OPERATION_STATE_SUCCEEDED\x10\x02\x12\x1a\n\x16OPERATION_STATE_FAILED\x10\x03\x12\x1d\n\x19OPERATION_STATE_CANCELLED\x10\x04*\\\n\x0cImportFormat\x12\x1d\n\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_FORMAT_CSV\x10\x01\x12\x16\n\x12IMPORT_FORMAT_JSON\x10\x02\x32\xb5\x03\n\x10OperationService\x12\x61\n\x0cGetOperation\x12\'.chorus.resource.v1.GetOperationRequest\x1a(.chorus.resource.v1.GetOperationResponse\x12g\n\x0eListOperations\x12).chorus.resource.v1.ListOperationsRequest\x1a*.chorus.resource.v1.ListOperationsResponse\x12i\n\x0eWatchOperation\x12).chorus.resource.v1.WatchOperationRequest\x1a*.chorus.resource.v1.WatchOperationResponse0\x01\x12j\n\x0f\x43\x61ncelOperation\x12*.chorus.resource.v1.CancelOperationRequest\x1a+.chorus.resource.v1.CancelOperationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,32 +35,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GETOPERATIONREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETOPERATIONREQUEST'].fields_by_name['name']._serialized_options = b'\272H\006r\004\020\001\030d'
+  _globals['_LISTOPERATIONSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTOPERATIONSREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\004\032\002(\000'
+  _globals['_LISTOPERATIONSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTOPERATIONSREQUEST'].fields_by_name['page_token']._serialized_options = b'\272H\005r\003\030\200\010'
+  _globals['_LISTOPERATIONSREQUEST'].fields_by_name['filter']._loaded_options = None
+  _globals['_LISTOPERATIONSREQUEST'].fields_by_name['filter']._serialized_options = b'\272H\005r\003\030\350\007'
   _globals['_WATCHOPERATIONREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_WATCHOPERATIONREQUEST'].fields_by_name['name']._serialized_options = b'\272H\006r\004\020\001\030d'
   _globals['_CANCELOPERATIONREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_CANCELOPERATIONREQUEST'].fields_by_name['name']._serialized_options = b'\272H\006r\004\020\001\030d'
-  _globals['_OPERATIONSTATE']._serialized_start=1142
-  _globals['_OPERATIONSTATE']._serialized_end=1310
-  _globals['_IMPORTFORMAT']._serialized_start=1312
-  _globals['_IMPORTFORMAT']._serialized_end=1404
+  _globals['_OPERATIONSTATE']._serialized_start=1328
+  _globals['_OPERATIONSTATE']._serialized_end=1496
+  _globals['_IMPORTFORMAT']._serialized_start=1498
+  _globals['_IMPORTFORMAT']._serialized_end=1590
   _globals['_OPERATION']._serialized_start=129
   _globals['_OPERATION']._serialized_end=598
   _globals['_GETOPERATIONREQUEST']._serialized_start=600
   _globals['_GETOPERATIONREQUEST']._serialized_end=652
   _globals['_GETOPERATIONRESPONSE']._serialized_start=654
   _globals['_GETOPERATIONRESPONSE']._serialized_end=737
-  _globals['_LISTOPERATIONSREQUEST']._serialized_start=739
-  _globals['_LISTOPERATIONSREQUEST']._serialized_end=762
-  _globals['_LISTOPERATIONSRESPONSE']._serialized_start=764
-  _globals['_LISTOPERATIONSRESPONSE']._serialized_end=851
-  _globals['_WATCHOPERATIONREQUEST']._serialized_start=853
-  _globals['_WATCHOPERATIONREQUEST']._serialized_end=907
-  _globals['_WATCHOPERATIONRESPONSE']._serialized_start=909
-  _globals['_WATCHOPERATIONRESPONSE']._serialized_end=994
-  _globals['_CANCELOPERATIONREQUEST']._serialized_start=996
-  _globals['_CANCELOPERATIONREQUEST']._serialized_end=1051
-  _globals['_CANCELOPERATIONRESPONSE']._serialized_start=1053
-  _globals['_CANCELOPERATIONRESPONSE']._serialized_end=1139
-  _globals['_OPERATIONSERVICE']._serialized_start=1407
-  _globals['_OPERATIONSERVICE']._serialized_end=1844
+  _globals['_LISTOPERATIONSREQUEST']._serialized_start=740
+  _globals['_LISTOPERATIONSREQUEST']._serialized_end=876
+  _globals['_LISTOPERATIONSRESPONSE']._serialized_start=879
+  _globals['_LISTOPERATIONSRESPONSE']._serialized_end=1037
+  _globals['_WATCHOPERATIONREQUEST']._serialized_start=1039
+  _globals['_WATCHOPERATIONREQUEST']._serialized_end=1093
+  _globals['_WATCHOPERATIONRESPONSE']._serialized_start=1095
+  _globals['_WATCHOPERATIONRESPONSE']._serialized_end=1180
+  _globals['_CANCELOPERATIONREQUEST']._serialized_start=1182
+  _globals['_CANCELOPERATIONREQUEST']._serialized_end=1237
+  _globals['_CANCELOPERATIONRESPONSE']._serialized_start=1239
+  _globals['_CANCELOPERATIONRESPONSE']._serialized_end=1325
+  _globals['_OPERATIONSERVICE']._serialized_start=1593
+  _globals['_OPERATIONSERVICE']._serialized_end=2030
 # @@protoc_insertion_point(module_scope)

@@ -79,7 +79,10 @@ class OperationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListOperations(self, request, context):
-        """The tenant's most recent operations (at most 100), newest first.
+        """The tenant's operations, newest first, a page at a time (AIP-158).
+
+        `filter = "done = false"` lists the unfinished ones (an import still
+        running after a page reload, say).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

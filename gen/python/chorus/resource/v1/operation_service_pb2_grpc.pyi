@@ -42,7 +42,11 @@ class OperationServiceStub:
     GetOperation: _grpc.UnaryUnaryMultiCallable[_operation_service_pb2.GetOperationRequest, _operation_service_pb2.GetOperationResponse]
     """Read one operation: its state and progress."""
     ListOperations: _grpc.UnaryUnaryMultiCallable[_operation_service_pb2.ListOperationsRequest, _operation_service_pb2.ListOperationsResponse]
-    """The tenant's most recent operations (at most 100), newest first."""
+    """The tenant's operations, newest first, a page at a time (AIP-158).
+
+    `filter = "done = false"` lists the unfinished ones (an import still
+    running after a page reload, say).
+    """
     WatchOperation: _grpc.UnaryStreamMultiCallable[_operation_service_pb2.WatchOperationRequest, _operation_service_pb2.WatchOperationResponse]
     """Follow one operation: its state now, then again at each change, until done.
 
@@ -70,7 +74,11 @@ class OperationServiceAsyncStub(OperationServiceStub):
     GetOperation: _aio.UnaryUnaryMultiCallable[_operation_service_pb2.GetOperationRequest, _operation_service_pb2.GetOperationResponse]  # type: ignore[assignment]
     """Read one operation: its state and progress."""
     ListOperations: _aio.UnaryUnaryMultiCallable[_operation_service_pb2.ListOperationsRequest, _operation_service_pb2.ListOperationsResponse]  # type: ignore[assignment]
-    """The tenant's most recent operations (at most 100), newest first."""
+    """The tenant's operations, newest first, a page at a time (AIP-158).
+
+    `filter = "done = false"` lists the unfinished ones (an import still
+    running after a page reload, say).
+    """
     WatchOperation: _aio.UnaryStreamMultiCallable[_operation_service_pb2.WatchOperationRequest, _operation_service_pb2.WatchOperationResponse]  # type: ignore[assignment]
     """Follow one operation: its state now, then again at each change, until done.
 
@@ -107,7 +115,11 @@ class OperationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _operation_service_pb2.ListOperationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operation_service_pb2.ListOperationsResponse, _abc.Awaitable[_operation_service_pb2.ListOperationsResponse]]:
-        """The tenant's most recent operations (at most 100), newest first."""
+        """The tenant's operations, newest first, a page at a time (AIP-158).
+
+        `filter = "done = false"` lists the unfinished ones (an import still
+        running after a page reload, say).
+        """
 
     @_abc_1.abstractmethod
     def WatchOperation(

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chorus/resource/v1/operation_service.proto.
  */
 export const file_chorus_resource_v1_operation_service: GenFile = /*@__PURE__*/
-  fileDesc("CipjaG9ydXMvcmVzb3VyY2UvdjEvb3BlcmF0aW9uX3NlcnZpY2UucHJvdG8SEmNob3J1cy5yZXNvdXJjZS52MSLWAgoJT3BlcmF0aW9uEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIxCgVzdGF0ZRgDIAEoDjIiLmNob3J1cy5yZXNvdXJjZS52MS5PcGVyYXRpb25TdGF0ZRIMCgRkb25lGAQgASgIEhIKCnJvd3NfdG90YWwYBSABKAUSEQoJcm93c19kb25lGAYgASgFEhUKDXJvd3NfaW1wb3J0ZWQYByABKAUSFQoNcm93c19yZWplY3RlZBgIIAEoBRISCgpyb3dfZXJyb3JzGAkgAygJEg0KBWVycm9yGAogASgJEi8KC2NyZWF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgNIAEoCSIuChNHZXRPcGVyYXRpb25SZXF1ZXN0EhcKBG5hbWUYASABKAlCCbpIBnIEEAEYZCJIChRHZXRPcGVyYXRpb25SZXNwb25zZRIwCglvcGVyYXRpb24YASABKAsyHS5jaG9ydXMucmVzb3VyY2UudjEuT3BlcmF0aW9uIhcKFUxpc3RPcGVyYXRpb25zUmVxdWVzdCJLChZMaXN0T3BlcmF0aW9uc1Jlc3BvbnNlEjEKCm9wZXJhdGlvbnMYASADKAsyHS5jaG9ydXMucmVzb3VyY2UudjEuT3BlcmF0aW9uIjAKFVdhdGNoT3BlcmF0aW9uUmVxdWVzdBIXCgRuYW1lGAEgASgJQgm6SAZyBBABGGQiSgoWV2F0Y2hPcGVyYXRpb25SZXNwb25zZRIwCglvcGVyYXRpb24YASABKAsyHS5jaG9ydXMucmVzb3VyY2UudjEuT3BlcmF0aW9uIjEKFkNhbmNlbE9wZXJhdGlvblJlcXVlc3QSFwoEbmFtZRgBIAEoCUIJukgGcgQQARhkIksKF0NhbmNlbE9wZXJhdGlvblJlc3BvbnNlEjAKCW9wZXJhdGlvbhgBIAEoCzIdLmNob3J1cy5yZXNvdXJjZS52MS5PcGVyYXRpb24qqAEKDk9wZXJhdGlvblN0YXRlEh8KG09QRVJBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF09QRVJBVElPTl9TVEFURV9SVU5OSU5HEAESHQoZT1BFUkFUSU9OX1NUQVRFX1NVQ0NFRURFRBACEhoKFk9QRVJBVElPTl9TVEFURV9GQUlMRUQQAxIdChlPUEVSQVRJT05fU1RBVEVfQ0FOQ0VMTEVEEAQqXAoMSW1wb3J0Rm9ybWF0Eh0KGUlNUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIVChFJTVBPUlRfRk9STUFUX0NTVhABEhYKEklNUE9SVF9GT1JNQVRfSlNPThACMrUDChBPcGVyYXRpb25TZXJ2aWNlEmEKDEdldE9wZXJhdGlvbhInLmNob3J1cy5yZXNvdXJjZS52MS5HZXRPcGVyYXRpb25SZXF1ZXN0GiguY2hvcnVzLnJlc291cmNlLnYxLkdldE9wZXJhdGlvblJlc3BvbnNlEmcKDkxpc3RPcGVyYXRpb25zEikuY2hvcnVzLnJlc291cmNlLnYxLkxpc3RPcGVyYXRpb25zUmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5MaXN0T3BlcmF0aW9uc1Jlc3BvbnNlEmkKDldhdGNoT3BlcmF0aW9uEikuY2hvcnVzLnJlc291cmNlLnYxLldhdGNoT3BlcmF0aW9uUmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaE9wZXJhdGlvblJlc3BvbnNlMAESagoPQ2FuY2VsT3BlcmF0aW9uEiouY2hvcnVzLnJlc291cmNlLnYxLkNhbmNlbE9wZXJhdGlvblJlcXVlc3QaKy5jaG9ydXMucmVzb3VyY2UudjEuQ2FuY2VsT3BlcmF0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("CipjaG9ydXMvcmVzb3VyY2UvdjEvb3BlcmF0aW9uX3NlcnZpY2UucHJvdG8SEmNob3J1cy5yZXNvdXJjZS52MSLWAgoJT3BlcmF0aW9uEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIxCgVzdGF0ZRgDIAEoDjIiLmNob3J1cy5yZXNvdXJjZS52MS5PcGVyYXRpb25TdGF0ZRIMCgRkb25lGAQgASgIEhIKCnJvd3NfdG90YWwYBSABKAUSEQoJcm93c19kb25lGAYgASgFEhUKDXJvd3NfaW1wb3J0ZWQYByABKAUSFQoNcm93c19yZWplY3RlZBgIIAEoBRISCgpyb3dfZXJyb3JzGAkgAygJEg0KBWVycm9yGAogASgJEi8KC2NyZWF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgNIAEoCSIuChNHZXRPcGVyYXRpb25SZXF1ZXN0EhcKBG5hbWUYASABKAlCCbpIBnIEEAEYZCJIChRHZXRPcGVyYXRpb25SZXNwb25zZRIwCglvcGVyYXRpb24YASABKAsyHS5jaG9ydXMucmVzb3VyY2UudjEuT3BlcmF0aW9uImsKFUxpc3RPcGVyYXRpb25zUmVxdWVzdBIaCglwYWdlX3NpemUYASABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgSGAoGZmlsdGVyGAMgASgJQgi6SAVyAxjoByJ4ChZMaXN0T3BlcmF0aW9uc1Jlc3BvbnNlEjEKCm9wZXJhdGlvbnMYASADKAsyHS5jaG9ydXMucmVzb3VyY2UudjEuT3BlcmF0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFIjAKFVdhdGNoT3BlcmF0aW9uUmVxdWVzdBIXCgRuYW1lGAEgASgJQgm6SAZyBBABGGQiSgoWV2F0Y2hPcGVyYXRpb25SZXNwb25zZRIwCglvcGVyYXRpb24YASABKAsyHS5jaG9ydXMucmVzb3VyY2UudjEuT3BlcmF0aW9uIjEKFkNhbmNlbE9wZXJhdGlvblJlcXVlc3QSFwoEbmFtZRgBIAEoCUIJukgGcgQQARhkIksKF0NhbmNlbE9wZXJhdGlvblJlc3BvbnNlEjAKCW9wZXJhdGlvbhgBIAEoCzIdLmNob3J1cy5yZXNvdXJjZS52MS5PcGVyYXRpb24qqAEKDk9wZXJhdGlvblN0YXRlEh8KG09QRVJBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF09QRVJBVElPTl9TVEFURV9SVU5OSU5HEAESHQoZT1BFUkFUSU9OX1NUQVRFX1NVQ0NFRURFRBACEhoKFk9QRVJBVElPTl9TVEFURV9GQUlMRUQQAxIdChlPUEVSQVRJT05fU1RBVEVfQ0FOQ0VMTEVEEAQqXAoMSW1wb3J0Rm9ybWF0Eh0KGUlNUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIVChFJTVBPUlRfRk9STUFUX0NTVhABEhYKEklNUE9SVF9GT1JNQVRfSlNPThACMrUDChBPcGVyYXRpb25TZXJ2aWNlEmEKDEdldE9wZXJhdGlvbhInLmNob3J1cy5yZXNvdXJjZS52MS5HZXRPcGVyYXRpb25SZXF1ZXN0GiguY2hvcnVzLnJlc291cmNlLnYxLkdldE9wZXJhdGlvblJlc3BvbnNlEmcKDkxpc3RPcGVyYXRpb25zEikuY2hvcnVzLnJlc291cmNlLnYxLkxpc3RPcGVyYXRpb25zUmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5MaXN0T3BlcmF0aW9uc1Jlc3BvbnNlEmkKDldhdGNoT3BlcmF0aW9uEikuY2hvcnVzLnJlc291cmNlLnYxLldhdGNoT3BlcmF0aW9uUmVxdWVzdBoqLmNob3J1cy5yZXNvdXJjZS52MS5XYXRjaE9wZXJhdGlvblJlc3BvbnNlMAESagoPQ2FuY2VsT3BlcmF0aW9uEiouY2hvcnVzLnJlc291cmNlLnYxLkNhbmNlbE9wZXJhdGlvblJlcXVlc3QaKy5jaG9ydXMucmVzb3VyY2UudjEuQ2FuY2VsT3BlcmF0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * A long-running operation and its progress.
@@ -169,6 +169,29 @@ export const GetOperationResponseSchema: GenMessage<GetOperationResponse> = /*@_
  * @generated from message chorus.resource.v1.ListOperationsRequest
  */
 export type ListOperationsRequest = Message<"chorus.resource.v1.ListOperationsRequest"> & {
+  /**
+   * Operations per page: 0 means 100, the most a page holds.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first page. A token
+   * is only valid with the same filter it was made with.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Which operations to list (the AIP-160 subset of ListSongs); empty lists
+   * all. Fields: done, kind, create_time, update_time. Examples:
+   * `done = false`, `kind = "ImportSongs" AND create_time > "2026-01-31T00:00:00Z"`.
+   *
+   * @generated from field: string filter = 3;
+   */
+  filter: string;
 };
 
 /**
@@ -185,11 +208,25 @@ export const ListOperationsRequestSchema: GenMessage<ListOperationsRequest> = /*
  */
 export type ListOperationsResponse = Message<"chorus.resource.v1.ListOperationsResponse"> & {
   /**
-   * The tenant's most recent operations, newest first.
+   * One page of the tenant's operations, newest first.
    *
    * @generated from field: repeated chorus.resource.v1.Operation operations = 1;
    */
   operations: Operation[];
+
+  /**
+   * Token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * How many operations match the filter, on every page.
+   *
+   * @generated from field: int32 total_size = 3;
+   */
+  totalSize: number;
 };
 
 /**
@@ -387,7 +424,10 @@ export const OperationService: GenService<{
     output: typeof GetOperationResponseSchema;
   },
   /**
-   * The tenant's most recent operations (at most 100), newest first.
+   * The tenant's operations, newest first, a page at a time (AIP-158).
+   *
+   * `filter = "done = false"` lists the unfinished ones (an import still
+   * running after a page reload, say).
    *
    * @generated from rpc chorus.resource.v1.OperationService.ListOperations
    */
