@@ -325,7 +325,9 @@ async def test_bad_list_requests_are_invalid_argument(
     assert field in str(raised.value.details())
 
 
-async def test_a_page_token_only_works_with_its_filter(client: ChorusClient, tmp_path: Path) -> None:
+async def test_a_page_token_only_works_with_its_filter(
+    client: ChorusClient, tmp_path: Path
+) -> None:
     user = await fresh_user(client)
     path = csv_file(tmp_path, ["name,artist", "A,B"])
     for _ in range(3):
