@@ -4,17 +4,15 @@
 against SQLite and against PostgreSQL (a missing PostgreSQL fails in CI).
 """
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from chorus_client import ChorusClient, UserSession
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.databases import BACKENDS
 from tests.support.in_process import InProcessSuite, running_in_process
-
-PASSWORD = "password1x"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -30,10 +28,6 @@ async def suite(
 async def client(suite: InProcessSuite) -> AsyncIterator[ChorusClient]:
     async with ChorusClient(suite.auth_target, suite.resource_target) as chorus:
         yield chorus
-
-
-def unique_email(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:10]}@example.com"
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from chorus_client import ChorusClient
 from chorus_devtools.processes import clean_env
 from chorus_devtools.suite import run_command
 from deploy.compose.init_secrets import KEYS_DIR, init_secrets
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.databases import POSTGRES_URL, require_postgres
 from tests.support.deploy_tools import ROOT
 from tests.support.processes import running_service
@@ -172,7 +173,7 @@ async def test_compose_database_setup_runs_the_suite(names: Names, tmp_path: Pat
             running_service("chorus_resource", resource_env, tmp_path) as resource,
             ChorusClient(auth.target, resource.target) as client,
         ):
-            jane = await client.sign_up(f"compose-{uuid.uuid4().hex[:8]}@example.com", "password1x")
+            jane = await client.sign_up(unique_email("compose"), PASSWORD)
             song = await jane.songs.create("Aberdeen", "Cage the Elephant", year=2011)
             listed = [s.id async for s in jane.songs.all()]
     assert listed == [song.id]

@@ -28,6 +28,7 @@ from chorus_client import ChorusClient, UserSession
 from chorus_devtools import grpc_web
 from chorus_devtools.processes import access_lines
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.deploy_tools import COMPOSE_SERVICES
 from tests.support.gateway import http_request
 from tests.support.podman_stack import (
@@ -39,8 +40,8 @@ from tests.support.podman_stack import (
     running_stack,
 )
 from tests.support.required import require
-from tests.support.songs import PASSWORD, not_found
-from tests.support.web_app import new_email, sign_up
+from tests.support.songs import not_found
+from tests.support.web_app import sign_up
 
 pytestmark = pytest.mark.timeout(1500)
 T = TypeVar("T")
@@ -76,8 +77,8 @@ class Tenants:
 @pytest.fixture(scope="module")
 async def tenants(stack: Stack) -> AsyncIterator[Tenants]:
     async with ChorusClient(GATEWAY, GATEWAY, timeout=20) as client:
-        first = await client.sign_up(new_email("compose-first"), PASSWORD)
-        second = await client.sign_up(new_email("compose-second"), PASSWORD)
+        first = await client.sign_up(unique_email("compose-first"), PASSWORD)
+        second = await client.sign_up(unique_email("compose-second"), PASSWORD)
         yield Tenants(first, second, client)
 
 
@@ -115,7 +116,7 @@ def test_every_container_is_up_as_the_compose_file_says(stack: Stack) -> None:
 
 
 async def test_sign_up_and_log_in_through_envoy_with_grpc_web_and_grpc(tenants: Tenants) -> None:
-    email = new_email("compose-web")
+    email = unique_email("compose-web")
     status, messages = await web_call(
         SIGN_UP, auth_pb.SignUpRequest(email=email, password=PASSWORD).SerializeToString()
     )
@@ -213,7 +214,7 @@ async def test_the_web_app_loads_in_chromium_and_signs_up(stack: Stack) -> None:
         )
         try:
             page = await browser.new_page()
-            await sign_up(page, WEB_URL, new_email("compose-browser"))
+            await sign_up(page, WEB_URL, unique_email("compose-browser"))
             await expect(page.get_by_role("button", name="Add song")).to_be_visible()
         finally:
             await browser.close()

@@ -30,6 +30,7 @@ import yaml
 
 from deploy.compose.init_secrets import init_secrets
 from deploy.podman import images
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.deploy_tools import ROOT, kustomize, tool
 from tests.support.podman_stack import TAG, build_images, machine_lock, require_podman, run
 
@@ -277,7 +278,7 @@ async def test_the_services_pass_their_probes_and_answer_grpcurl(pods: Pods) -> 
         grpcurl(
             auth,
             "chorus.auth.v1.AuthService/SignUp",
-            {"email": f"kube-{uuid.uuid4().hex[:8]}@example.com", "password": "password1x"},
+            {"email": unique_email("kube"), "password": PASSWORD},
         )
     )
     token = signed_up["session"]["accessToken"]

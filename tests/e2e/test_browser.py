@@ -8,18 +8,17 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Route, expect
 
 from chorus_client import ChorusClient
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
     DESKTOP,
-    PASSWORD,
     PHONE,
     add_song,
     check_page,
     confirm,
     log_in,
     log_out,
-    new_email,
     readme_picture,
     shown,
     sign_up,
@@ -37,8 +36,8 @@ async def test_two_people_never_see_each_others_songs(
     app: App, context: BrowserContext, browser_second: BrowserContext
 ) -> None:
     jane, john = await context.new_page(), await browser_second.new_page()
-    await sign_up(jane, app.web_url, new_email("jane"))
-    await sign_up(john, app.web_url, new_email("john"))
+    await sign_up(jane, app.web_url, unique_email("jane"))
+    await sign_up(john, app.web_url, unique_email("john"))
     await add_song(jane, "Aberdeen", "Cage the Elephant", 2011)
     await add_song(john, "Hey Jude", "The Beatles", 1968)
     await add_song(jane, "Trouble", "Cage the Elephant")
@@ -56,7 +55,7 @@ async def test_edit_and_delete_a_song_with_a_confirmation(
     app: App, context: BrowserContext
 ) -> None:
     page = await context.new_page()
-    await sign_up(page, app.web_url, new_email("editor"))
+    await sign_up(page, app.web_url, unique_email("editor"))
     await add_song(page, "Aberdeen", "Cage the Elephant", 2011)
 
     await page.get_by_role("button", name="Edit Aberdeen").click()
@@ -81,7 +80,7 @@ async def test_edit_and_delete_a_song_with_a_confirmation(
 async def test_search_sort_and_pages_are_the_servers_and_in_the_address(
     app: App, context: BrowserContext
 ) -> None:
-    email = new_email("collector")
+    email = unique_email("collector")
     async with ChorusClient(app.gateway, app.gateway) as chorus:
         collector = await chorus.sign_up(email, PASSWORD)
         for number in range(1, 26):
@@ -121,7 +120,7 @@ async def test_search_sort_and_pages_are_the_servers_and_in_the_address(
 async def test_songs_changed_elsewhere_show_up_without_a_reload(
     app: App, context: BrowserContext
 ) -> None:
-    email = new_email("live")
+    email = unique_email("live")
     async with ChorusClient(app.gateway, app.gateway) as chorus:
         elsewhere = await chorus.sign_up(email, PASSWORD)
         page = await context.new_page()
@@ -137,7 +136,7 @@ async def test_reload_keeps_the_session_and_logout_ends_it(
     app: App, context: BrowserContext
 ) -> None:
     page = await context.new_page()
-    email = new_email("reloader")
+    email = unique_email("reloader")
     await sign_up(page, app.web_url, email)
     await add_song(page, "Aberdeen", "Cage the Elephant")
 
@@ -154,7 +153,7 @@ async def test_reload_keeps_the_session_and_logout_ends_it(
 
 
 async def test_a_shared_link_opens_after_logging_in(app: App, context: BrowserContext) -> None:
-    email = new_email("linked")
+    email = unique_email("linked")
     async with ChorusClient(app.gateway, app.gateway) as chorus:
         await chorus.sign_up(email, PASSWORD)
     page = await context.new_page()
@@ -169,7 +168,7 @@ async def test_a_stale_session_goes_to_login_with_the_reason(
     app: App, context: BrowserContext
 ) -> None:
     page = await context.new_page()
-    await sign_up(page, app.web_url, new_email("stale"))
+    await sign_up(page, app.web_url, unique_email("stale"))
     await page.evaluate("localStorage.setItem('chorus.refreshToken', 'revoked-long-ago')")
     await page.reload()
     notice = page.get_by_role("status").filter(has_text="Your session has ended")
@@ -180,7 +179,7 @@ async def test_a_stale_session_goes_to_login_with_the_reason(
 async def test_errors_are_sentences_next_to_their_fields(app: App, context: BrowserContext) -> None:
     page = await context.new_page()
     await page.goto(f"{app.web_url}/signup")
-    await page.get_by_label("Email").fill(new_email("short"))
+    await page.get_by_label("Email").fill(unique_email("short"))
     await page.get_by_label("Password").fill("short")
     await page.get_by_role("button", name="Sign up").click()
     password = page.get_by_label("Password")
@@ -210,7 +209,7 @@ async def test_errors_are_sentences_next_to_their_fields(app: App, context: Brow
 
 async def test_a_failed_load_says_why_and_offers_a_retry(app: App, context: BrowserContext) -> None:
     page = await context.new_page()
-    await sign_up(page, app.web_url, new_email("offline"))
+    await sign_up(page, app.web_url, unique_email("offline"))
     await add_song(page, "Aberdeen", "Cage the Elephant")
 
     async def unreachable(route: Route) -> None:
@@ -228,7 +227,7 @@ async def test_a_failed_load_says_why_and_offers_a_retry(app: App, context: Brow
 
 async def test_keyboard_only_adds_a_song(app: App, context: BrowserContext) -> None:
     page = await context.new_page()
-    await sign_up(page, app.web_url, new_email("keys"))
+    await sign_up(page, app.web_url, unique_email("keys"))
     add = page.get_by_role("button", name="Add song")
     for _ in range(30):
         if await add.evaluate("el => el === document.activeElement"):
@@ -251,7 +250,7 @@ async def test_on_a_phone_the_songs_are_in_sight_and_nothing_scrolls_sideways(
 ) -> None:
     page = await browser_second.new_page()
     await page.set_viewport_size(PHONE)
-    await sign_up(page, app.web_url, new_email("phone"))
+    await sign_up(page, app.web_url, unique_email("phone"))
     await add_song(page, "A rather long song title that has to wrap somewhere", "Somebody", 1999)
     await add_song(page, "Hey Jude", "The Beatles", 1968)
     first = await song_rows(page).first.bounding_box()
@@ -273,7 +272,7 @@ async def test_every_page_passes_the_quality_bar_on_desktop_and_phone(
             await expect(page.get_by_label("Email")).to_be_visible()
             await check_page(page)
     await page.set_viewport_size(DESKTOP)
-    await sign_up(page, app.web_url, new_email("everywhere"))
+    await sign_up(page, app.web_url, unique_email("everywhere"))
     await add_song(page, "Aberdeen", "Cage the Elephant", 2011)
     for size in (DESKTOP, PHONE):
         await page.set_viewport_size(size)

@@ -4,16 +4,9 @@ session's token, replies and errors (with their details) shown."""
 
 from playwright.async_api import BrowserContext, expect
 
+from tests.support.accounts import unique_email
 from tests.support.running_app import App
-from tests.support.web_app import (
-    PHONE,
-    check_page,
-    go_to,
-    new_email,
-    readme_picture,
-    sign_up,
-    song_rows,
-)
+from tests.support.web_app import PHONE, check_page, go_to, readme_picture, sign_up, song_rows
 
 SERVICES = [
     "chorus.auth.v1.AuthService",
@@ -27,7 +20,7 @@ async def test_the_explorer_lists_documents_and_calls_every_method(
     app: App, context: BrowserContext
 ) -> None:
     page = await context.new_page()
-    email = new_email("developer")
+    email = unique_email("developer")
     await sign_up(page, app.web_url, email)
     await go_to(page, "API explorer")
     methods = page.get_by_role("navigation", name="Services and methods")
@@ -67,7 +60,7 @@ async def test_the_explorer_lists_documents_and_calls_every_method(
 async def test_the_explorer_on_a_phone(app: App, browser_second: BrowserContext) -> None:
     page = await browser_second.new_page()
     await page.set_viewport_size(PHONE)
-    await sign_up(page, app.web_url, new_email("phone-dev"))
+    await sign_up(page, app.web_url, unique_email("phone-dev"))
     await page.goto(f"{app.web_url}/explorer")
     await page.get_by_label("Method", exact=True).select_option(label="ListSongs")
     await expect(page.get_by_role("heading", name="SongService.ListSongs")).to_be_visible()

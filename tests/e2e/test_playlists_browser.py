@@ -4,17 +4,9 @@ search picker, reorder, remove, rename; the order survives a reload."""
 from playwright.async_api import BrowserContext, Page, expect
 
 from chorus_client import ChorusClient
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.running_app import App
-from tests.support.web_app import (
-    PASSWORD,
-    check_page,
-    confirm,
-    go_to,
-    log_in,
-    new_email,
-    readme_picture,
-    toast_says,
-)
+from tests.support.web_app import check_page, confirm, go_to, log_in, readme_picture, toast_says
 
 
 async def playlist_order(page: Page) -> list[str]:
@@ -30,7 +22,7 @@ async def add_to_playlist(page: Page, search: str, option: str) -> None:
 
 
 async def test_a_playlist_keeps_its_songs_in_order(app: App, context: BrowserContext) -> None:
-    email = new_email("dj")
+    email = unique_email("dj")
     async with ChorusClient(app.gateway, app.gateway) as chorus:
         dj = await chorus.sign_up(email, PASSWORD)
         await dj.songs.create("Aberdeen", "Cage the Elephant", 2011)

@@ -11,6 +11,7 @@ import re
 
 from playwright.async_api import BrowserContext, Page, expect
 
+from tests.support.accounts import unique_email
 from tests.support.gateway import preflight
 from tests.support.running_app import App
 from tests.support.web_app import (
@@ -25,7 +26,6 @@ from tests.support.web_app import (
     go_to,
     invite_member,
     member_row,
-    new_email,
     readme_picture,
     sign_up,
     song_names,
@@ -60,7 +60,7 @@ async def test_a_band_shares_its_songs_by_role(
     app: App, context: BrowserContext, browser_second: BrowserContext
 ) -> None:
     await require_tenant_route(app)
-    jane_email, john_email, typo = new_email("jane"), new_email("john"), new_email("jhon")
+    jane_email, john_email, typo = unique_email("jane"), unique_email("john"), unique_email("jhon")
     jane, john = await context.new_page(), await browser_second.new_page()
 
     # jane: a band (switched to at once), two songs in it
@@ -149,7 +149,7 @@ async def test_removing_a_member_asks_first(
     app: App, context: BrowserContext, browser_second: BrowserContext
 ) -> None:
     await require_tenant_route(app)
-    owner_email, member_email = new_email("owner"), new_email("member")
+    owner_email, member_email = unique_email("owner"), unique_email("member")
     owner, member = await context.new_page(), await browser_second.new_page()
     await sign_up(owner, app.web_url, owner_email)
     await go_to(owner, "Team")
@@ -175,7 +175,7 @@ async def test_switching_tenant_from_the_header_and_the_account_page(
 ) -> None:
     await require_tenant_route(app)
     page = await context.new_page()
-    email = new_email("switcher")
+    email = unique_email("switcher")
     await sign_up(page, app.web_url, email)
     await go_to(page, "Team")
     await create_tenant(page, "Label")

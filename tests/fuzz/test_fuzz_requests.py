@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from chorus_client import ChorusClient
 from chorus_core.reflection import api_descriptor_set
-from tests.conftest import PASSWORD, unique_email
 from tests.fuzz.strategies import edge_cases, messages
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 
 EXAMPLES = int(os.environ.get("CHORUS_FUZZ_EXAMPLES", "25"))

@@ -15,7 +15,7 @@ from google.protobuf.json_format import MessageToDict
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient, field_violations
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.calls import rpc_error
 from tests.support.forged_tokens import unverified_claims
 from tests.support.in_process import InProcessSuite

@@ -23,7 +23,7 @@ from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession, field_violations
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 
 

@@ -17,7 +17,7 @@ from chorus_devtools.ports import free_ports
 from chorus_devtools.processes import Service, access_lines
 from chorus_devtools.suite import prepare, running_suite
 from scripts.render_envoy_config import render
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.gateway import http_request
 from tests.support.processes import service_env
 

@@ -23,7 +23,7 @@ from chorus_core.server import ServerSettings
 from chorus_devtools.health import SERVING, health_status
 from chorus_devtools.ports import free_ports
 from chorus_resource.app import build_resource_server
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite, auth_settings
 from tests.support.running_app import running_app
 

@@ -10,7 +10,6 @@ import asyncio
 import base64
 import json
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
 from scripts.render_envoy_config import DEFAULT_CORS_ORIGINS, RenderError, main, render
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.calls import rpc_error
 from tests.support.forged_tokens import TokenForge
 from tests.support.gateway import (
@@ -39,7 +39,6 @@ from tests.support.gateway import (
 )
 from tests.support.in_process import InProcessSuite
 
-PASSWORD = "password1x"
 ORIGIN = "http://localhost:5173"
 OTHER_ORIGIN = "https://evil.example"
 LIST_SONGS = "/chorus.resource.v1.SongService/ListSongs"
@@ -80,10 +79,6 @@ async def edge_client(gateway: Gateway) -> AsyncIterator[ChorusClient]:
     """The Python client, both services reached through the gateway."""
     async with ChorusClient(gateway.target, gateway.target) as chorus:
         yield chorus
-
-
-def new_email(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:10]}@example.com"
 
 
 def header_list(value: str) -> set[str]:
@@ -213,7 +208,7 @@ def test_renderer_refuses_bad_values(bad: dict[str, Any], tmp_path: Path) -> Non
 
 
 async def test_grpc_clients_use_the_gateway(edge_client: ChorusClient) -> None:
-    email = new_email("edge")
+    email = unique_email("edge")
     jane = await edge_client.sign_up(email, PASSWORD)
     await jane.songs.create("Aberdeen", "Cage the Elephant", year=2011)
     await jane.songs.create("Trouble", "Cage the Elephant")
@@ -260,7 +255,7 @@ async def test_unknown_services_are_unimplemented_at_the_edge(gateway: Gateway) 
 async def test_grpc_web_lists_the_callers_songs(
     gateway: Gateway, edge_client: ChorusClient
 ) -> None:
-    jane = await edge_client.sign_up(new_email("web"), PASSWORD)
+    jane = await edge_client.sign_up(unique_email("web"), PASSWORD)
     song = await jane.songs.create("Aberdeen", "Cage the Elephant", year=2011)
 
     reply = await list_songs_web(gateway, jane.tokens.access_token)
@@ -300,7 +295,7 @@ async def test_grpc_web_with_malformed_token_is_refused_at_the_edge(
 async def test_token_signed_by_an_unknown_key_is_refused_at_the_edge(
     suite: InProcessSuite, gateway: Gateway, edge_client: ChorusClient
 ) -> None:
-    jane = await edge_client.sign_up(new_email("forged"), PASSWORD)
+    jane = await edge_client.sign_up(unique_email("forged"), PASSWORD)
     claims = claims_of(jane.tokens.access_token)
     forge = TokenForge.for_suite(suite, claims["sub"], claims["tid"])
     stranger = ec.generate_private_key(ec.SECP256R1())
@@ -322,7 +317,7 @@ async def test_token_signed_by_an_unknown_key_is_refused_at_the_edge(
 async def test_token_for_another_audience_is_refused_at_the_edge(
     suite: InProcessSuite, gateway: Gateway, edge_client: ChorusClient
 ) -> None:
-    jane = await edge_client.sign_up(new_email("audience"), PASSWORD)
+    jane = await edge_client.sign_up(unique_email("audience"), PASSWORD)
     claims = claims_of(jane.tokens.access_token)
     forge = TokenForge.for_suite(suite, claims["sub"], claims["tid"])
 
@@ -363,7 +358,7 @@ async def test_preflight_from_another_origin_is_refused(
 async def test_calls_from_another_origin_get_no_cors_headers(
     gateway: Gateway, edge_client: ChorusClient
 ) -> None:
-    jane = await edge_client.sign_up(new_email("origin"), PASSWORD)
+    jane = await edge_client.sign_up(unique_email("origin"), PASSWORD)
     reply = await gateway.grpc_web(
         LIST_SONGS,
         b"",
@@ -383,13 +378,16 @@ async def test_sign_up_and_login_are_rate_limited_per_client(
         running_gateway(suite, tmp_path, auth_rate_per_minute=3) as gateway,
         ChorusClient(gateway.target, gateway.target) as chorus,
     ):
-        email = new_email("limited")
+        email = unique_email("limited")
         await chorus.sign_up(email, PASSWORD)
         await chorus.login(email, PASSWORD)
         wrong = await rpc_error(chorus.login(email, "wrong password"))
         assert wrong.code() == grpc.StatusCode.UNAUTHENTICATED, "3 attempts a minute pass"
 
-        for attempt in (chorus.sign_up(new_email("more"), PASSWORD), chorus.login(email, PASSWORD)):
+        for attempt in (
+            chorus.sign_up(unique_email("more"), PASSWORD),
+            chorus.login(email, PASSWORD),
+        ):
             error = await rpc_error(attempt)
             assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
             assert error.details() == RATE_LIMITED
@@ -442,7 +440,7 @@ async def test_grpcurl_through_the_gateway_with_reflection_only(gateway: Gateway
     assert "rpc CreateSong" in out
     assert "//" in out, "describe shows the comments of protos/"
 
-    email = new_email("grpcurl")
+    email = unique_email("grpcurl")
     credentials = json.dumps({"email": email, "password": PASSWORD})
     code, out, err = await grpcurl(
         "-d", credentials, gateway.target, "chorus.auth.v1.AuthService/SignUp"
@@ -479,7 +477,7 @@ async def test_access_log_has_paths_but_no_tokens_or_headers(
     gateway: Gateway, edge_client: ChorusClient
 ) -> None:
     start = await gateway.mark_access_log()
-    jane = await edge_client.sign_up(new_email("logged"), PASSWORD)
+    jane = await edge_client.sign_up(unique_email("logged"), PASSWORD)
     await jane.songs.create("Logged", "Band")
     token = jane.tokens.access_token
     grpc_calls = [song async for song in jane.songs.all()]

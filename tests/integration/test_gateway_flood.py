@@ -19,7 +19,7 @@ import pytest
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_devtools.grpc_web import frame
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.gateway import Gateway, running_gateway
 from tests.support.in_process import InProcessSuite
 

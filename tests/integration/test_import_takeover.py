@@ -17,7 +17,7 @@ import pytest
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_client import ChorusClient
 from chorus_resource.import_runner import HEARTBEAT_SECONDS, STALE_SECONDS
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import running_in_process
 from tests.support.replicas import running_replicas
 from tests.support.songs import all_songs

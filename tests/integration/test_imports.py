@@ -16,7 +16,7 @@ from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
 from chorus_resource.import_document import MAX_ROWS
 from chorus_resource.import_runner import BATCH_ROWS
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 from tests.support.songs import all_songs
 

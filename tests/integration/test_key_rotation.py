@@ -22,7 +22,7 @@ from chorus_core.server import GrpcServer, ServerSettings
 from chorus_devtools.ports import free_ports
 from chorus_resource.app import build_resource_server
 from scripts.render_envoy_config import JWKS_CACHE_SECONDS
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.gateway import render_for_suite, running_envoy
 from tests.support.in_process import InProcessSuite
 

@@ -23,8 +23,8 @@ from chorus_devtools.polling import wait_until
 from chorus_devtools.ports import free_ports
 from chorus_devtools.processes import access_lines, clean_env
 from chorus_devtools.suite import run_command
-from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.metrics import sample
 from tests.support.processes import prepare_home, running_service
 from tests.support.songs import all_songs

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from chorus_client import ChorusClient
-from tests.conftest import PASSWORD, unique_email
 from tests.integration.test_readme_grpcurl import json_documents
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 
 SECTION = "## Live updates"

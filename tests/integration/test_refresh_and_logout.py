@@ -11,7 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient, UserSession
 from chorus_client.tokens import Metadata
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.calls import (
     assert_refresh_fails,
     bearer,

@@ -8,7 +8,6 @@ changes nothing, an allowed change does.
 """
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import pytest
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
+from tests.support.accounts import unique_email
 from tests.support.calls import status_of
 from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import stored_songs, tenant_state
@@ -214,7 +214,7 @@ async def test_tenant_methods_by_role(
         team = await new_team(client, team_with(role), switched=False)
         outsider = await new_user(client, "outsider")
         for pending in PENDING_ROLES:
-            email = f"pending-{pending}-{uuid.uuid4().hex[:8]}@example.com"
+            email = unique_email(f"pending-{pending}")
             await team["owner"].tenants.invite(team.id, email, ROLES[pending])
         before = await tenant_state(suite, team.id)
         status = await status_of(method.call(team, team["actor"], outsider))

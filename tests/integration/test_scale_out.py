@@ -31,13 +31,13 @@ import pytest
 
 from chorus_client import ChorusClient, UserSession
 from chorus_devtools.processes import Service
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.replicas import ReplicaStack as Stack
 from tests.support.replicas import replicas_behind_envoy, served_calls
 from tests.support.songs import all_songs
 
 pytestmark = pytest.mark.timeout(180)
 
-PASSWORD = "password1x"
 CREATE_SONG = "/chorus.resource.v1.SongService/CreateSong"
 SPREAD_CALLS = 20
 WRITERS = 4
@@ -57,7 +57,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
 
 
 async def new_user(client: ChorusClient) -> UserSession:
-    return await client.sign_up(f"scale-{uuid.uuid4().hex[:10]}@example.com", PASSWORD)
+    return await client.sign_up(unique_email("scale"), PASSWORD)
 
 
 def creates_served(replica: Service) -> int:

@@ -18,7 +18,7 @@ from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
 from chorus_devtools.processes import clean_env
 from chorus_devtools.suite import run_command
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.databases import BACKENDS
 from tests.support.gateway import running_gateway
 from tests.support.in_process import InProcessSuite, running_in_process

@@ -21,7 +21,7 @@ from chorus_client import ChorusClient
 from chorus_core.caller import Caller
 from chorus_resource.models import Base
 from chorus_resource.tenant_database import TenantDatabase
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 from tests.support.second_server import second_resource_server
 

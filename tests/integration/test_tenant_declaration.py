@@ -20,7 +20,7 @@ from chorus_core.database import Database, DriverConnection, StatementConnection
 from chorus_resource.songs import Song
 from chorus_resource.statements import Rows, Statement
 from chorus_resource.tenant_scope import TenantScope, tenant_values
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import opened
 from tests.support.songs import all_ids

@@ -15,6 +15,7 @@ import pytest
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus_client import ChorusClient, UserSession
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.calls import (
     assert_refresh_fails,
     bearer,
@@ -28,15 +29,7 @@ from tests.support.databases import BACKENDS
 from tests.support.forged_tokens import unverified_claims
 from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.service_databases import expire_invitation, tenant_state
-from tests.support.songs import (
-    PASSWORD,
-    add_songs,
-    all_ids,
-    all_songs,
-    invalid_fields,
-    new_user,
-    not_found,
-)
+from tests.support.songs import add_songs, all_ids, all_songs, invalid_fields, new_user, not_found
 from tests.support.tenants import (
     ONE_OF_EACH_ROLE,
     ROLES,
@@ -243,7 +236,7 @@ async def test_inviting_again_renews_the_open_invitation(client: ChorusClient) -
 async def test_an_invitation_waits_for_its_email_to_sign_up(client: ChorusClient) -> None:
     jane = await new_user(client, "jane")
     tenant = await jane.tenants.create(unique_tenant_name())
-    email = f"later-{uuid.uuid4().hex[:10]}@example.com"
+    email = unique_email("later")
     invitation = await jane.tenants.invite(tenant.id, email, auth_pb.ROLE_EDITOR)
 
     newcomer = await client.sign_up(email, PASSWORD)

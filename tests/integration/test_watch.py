@@ -10,7 +10,7 @@ from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 from tests.support.watching import watching
 

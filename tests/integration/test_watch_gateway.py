@@ -8,7 +8,6 @@ on the other with their cursor, missing nothing.
 
 import signal
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
 from chorus_devtools.processes import Service
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.gateway import (
     Gateway,
     http_request,
@@ -31,7 +31,6 @@ from tests.support.watching import watching
 
 pytestmark = pytest.mark.timeout(180)
 
-PASSWORD = "password1x"
 WATCH_SONGS = "/chorus.resource.v1.SongService/WatchSongs"
 CREATE_SONG = "/chorus.resource.v1.SongService/CreateSong"
 ORIGIN = "http://localhost:5173"
@@ -41,7 +40,7 @@ DELIVERY_SECONDS = 5.0
 
 
 async def new_user(client: ChorusClient) -> UserSession:
-    return await client.sign_up(f"watch-{uuid.uuid4().hex[:10]}@example.com", PASSWORD)
+    return await client.sign_up(unique_email("watch"), PASSWORD)
 
 
 async def test_grpc_web_watch_replays_through_the_gateway(

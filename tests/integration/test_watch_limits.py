@@ -13,7 +13,7 @@ from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
 from chorus_resource.watch_limits import WatchLimits
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.second_server import second_resource_server
 from tests.support.watching import watching

@@ -22,8 +22,8 @@ from chorus_client import ChorusClient
 from chorus_devtools.health import SERVING, health_status
 from chorus_devtools.processes import Service
 from chorus_devtools.suite import run_command
-from tests.conftest import PASSWORD, unique_email
 from tests.support import processes
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.processes import prepare_home, running_service
 
 WORKERS = 2

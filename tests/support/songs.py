@@ -8,10 +8,9 @@ import grpc
 
 from chorus.resource.v1 import song_service_pb2 as pb
 from chorus_client import ChorusClient, UserSession, field_violations
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.calls import fails_with, rpc_error
 from tests.support.paging import every_item
-
-PASSWORD = "password1x"
 
 SongCall = Callable[[UserSession, str], Awaitable[object]]
 
@@ -29,7 +28,7 @@ ID_FIELDS = {"get": "id", "update": "song.id", "delete": "id"}
 
 async def new_user(client: ChorusClient, name: str) -> UserSession:
     """A freshly signed-up user with no songs."""
-    return await client.sign_up(f"{name}-{uuid.uuid4().hex[:10]}@example.com", PASSWORD)
+    return await client.sign_up(unique_email(name), PASSWORD)
 
 
 def missing_id() -> str:

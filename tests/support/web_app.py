@@ -1,23 +1,19 @@
 """What a person does in the web app, in Playwright terms (accessible names)."""
 
 import json
-import uuid
 from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, ViewportSize, expect
 
-PASSWORD = "password1x"
+from tests.support.accounts import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # Pictures of the main pages for the README, refreshed by every browser run.
 README_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=800)
-
-
-def new_email(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:8]}@example.com"
 
 
 async def signed_in(page: Page) -> None:
