@@ -14,6 +14,8 @@ import grpc
 import pytest
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
+from chorus.auth.v1 import tenant_service_pb2 as tenant_pb
+from chorus.auth.v1 import tenant_service_pb2_grpc as tenant_grpc
 from chorus_client import ChorusClient, UserSession
 from tests.support.accounts import PASSWORD, unique_email
 from tests.support.calls import (
@@ -26,7 +28,7 @@ from tests.support.calls import (
     switch_tenant,
 )
 from tests.support.databases import BACKENDS
-from tests.support.forged_tokens import unverified_claims
+from tests.support.forged_tokens import TokenForge, unverified_claims
 from tests.support.in_process import InProcessSuite, running_in_process
 from tests.support.service_databases import expire_invitation, tenant_state
 from tests.support.songs import add_songs, all_ids, all_songs, invalid_fields, new_user, not_found
@@ -182,9 +184,11 @@ async def test_a_member_cannot_be_invited_again(
     team = await new_team(client, {"viewer": "viewer"}, switched=False)
     email = spelling(team["viewer"].user.email)
 
-    await fails_with(
+    message = await fails_with(
         grpc.StatusCode.ALREADY_EXISTS, team["owner"].tenants.invite(team.id, email, ROLES["admin"])
     )
+    # The address as the service normalised it (the domain in lower case).
+    assert message.lower() == f"{email} is already a member of this tenant".lower()
     assert await team["viewer"].tenants.invitations() == []
 
 
@@ -449,6 +453,31 @@ async def test_changing_the_role_of_a_non_member_is_not_found(client: ChorusClie
         )
         assert message == f"user {user_id} is not a member of this tenant"
     assert team.id not in await my_tenants(stranger)
+
+
+async def test_a_tenant_i_am_not_in_is_not_found(client: ChorusClient) -> None:
+    team = await new_team(client, switched=False)
+    stranger = await new_user(client, "stranger")
+    for tenant_id in (team.id, str(uuid.uuid4())):
+        message = await not_found(stranger.tenants.members_page(tenant_id))
+        assert message == f"tenant {tenant_id} not found"
+
+
+async def test_the_token_of_a_user_who_is_gone_has_no_invitations(suite: InProcessSuite) -> None:
+    """A validly signed token whose user is not (or no longer) in the auth database."""
+    forge = TokenForge.for_suite(suite, user_id=str(uuid.uuid4()), tenant_id=str(uuid.uuid4()))
+    metadata = bearer(forge.token())
+    async with grpc.aio.insecure_channel(suite.auth_target) as channel:
+        stub = tenant_grpc.TenantServiceStub(channel)
+        calls = (
+            stub.ListMyInvitations(tenant_pb.ListMyInvitationsRequest(), metadata=metadata),
+            stub.AcceptInvitation(
+                tenant_pb.AcceptInvitationRequest(invitation_id=str(uuid.uuid4())),
+                metadata=metadata,
+            ),
+        )
+        for call in calls:
+            assert await not_found(call) == "the user of this access token no longer exists"
 
 
 async def test_a_role_change_needs_a_role(client: ChorusClient) -> None:

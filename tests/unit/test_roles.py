@@ -6,7 +6,14 @@ import pytest
 
 from chorus.auth.v1 import auth_service_pb2 as pb
 from chorus_core.errors import PermissionDenied
-from chorus_core.roles import POLICY, ROLE_MESSAGES, Permission, allows, require_manager
+from chorus_core.roles import (
+    POLICY,
+    ROLE_MESSAGES,
+    Permission,
+    allows,
+    require,
+    require_manager,
+)
 
 
 def test_every_role_of_the_contract_has_a_name_and_a_policy() -> None:
@@ -20,6 +27,15 @@ def test_a_stronger_role_may_do_everything_a_weaker_one_may() -> None:
     ranked = list(ROLE_MESSAGES)
     for stronger, weaker in itertools.pairwise(ranked):
         assert POLICY[weaker] < POLICY[stronger], (stronger, weaker)
+
+
+def test_a_refusal_says_which_role_may_not_do_what() -> None:
+    require("editor", Permission.CHANGE_RESOURCES)
+    with pytest.raises(PermissionDenied) as refused:
+        require("viewer", Permission.CHANGE_RESOURCES)
+    assert str(refused.value) == (
+        "a tenant viewer may not create, change and delete the tenant's resources"
+    )
 
 
 def test_unknown_roles_may_do_nothing() -> None:
