@@ -37,18 +37,22 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    bindparam,
     delete,
     func,
     insert,
+    literal,
     select,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus_core.sqltypes import UTCDateTime, utcnow
 from chorus_resource.models import Base
 from chorus_resource.resource import Resource
+from chorus_resource.tenant_scope import TENANT
 
 HISTORY = timedelta(hours=24)
 """How far back a cursor may point (the contracts promise 24 hours)."""
@@ -123,7 +127,7 @@ class ChangeLog:
         if self._postgresql:
             # One round trip (asyncpg pipelines the rows): the lock and the NOTIFY are
             # function scans each row is made from, so both come before its seq.
-            key = _lock_key(tenant_id)
+            key = lock_key(tenant_id)
             await connection.execute(
                 _LOCKED_INSERT, [{**row, "key": key, "channel": NOTIFY_CHANNEL} for row in rows]
             )
@@ -145,7 +149,8 @@ _LOCKED_INSERT = text(
 _READ_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
-def _lock_key(tenant_id: str) -> str:
+def lock_key(tenant_id: str) -> str:
+    """The name of the tenant's event lock (`event_key` of `recorded_creates`)."""
     return f"chorus-resource-events:{tenant_id}"
 
 
@@ -157,15 +162,45 @@ async def _settled(connection: AsyncConnection, tenant_id: str) -> None:
     READ COMMITTED) see every event with a seq taken before.
     """
     if connection.dialect.name == "postgresql":
-        await connection.execute(_READ_LOCK, {"key": _lock_key(tenant_id)})
+        await connection.execute(_READ_LOCK, {"key": lock_key(tenant_id)})
+
+
+def recorded_creates(created: Any, resource: Resource) -> Insert:
+    """PostgreSQL: CREATED events of the rows of `created` (a CTE with their `id`), in the
+    statement that inserts them (`ResourceStore.create` without a transaction).
+
+    As `_LOCKED_INSERT`: the tenant's event lock taken shared and the NOTIFY sent
+    before each event's seq. Bind parameters: `tenant` (`TenantScope`'s),
+    `event_key`, `event_body` (the item's message) and `event_time`.
+    """
+    tenant = bindparam(TENANT, type_=String)
+    locked = func.pg_advisory_xact_lock_shared(
+        func.hashtextextended(bindparam("event_key", type_=String), 0)
+    ).alias("locked")
+    notified = func.pg_notify(literal(NOTIFY_CHANNEL), tenant).alias("notified")
+    source = select(
+        tenant,
+        literal(resource.singular),
+        literal(change_pb.CHANGE_TYPE_CREATED, SmallInteger),
+        created.c.id,
+        bindparam("event_body", type_=LargeBinary),
+        bindparam("event_time", type_=UTCDateTime()),
+    ).select_from(locked, notified, created)
+    columns = ["tenant_id", "resource", "change", "item_id", "body", "create_time"]
+    return insert(events).from_select(columns, source)
+
+
+def prune_due(tenant_id: str) -> bool:
+    """Whether the tenant's old events are due for removal by this process (see `_prune`)."""
+    last = _last_pruned.get(tenant_id, -PRUNE_EVERY_SECONDS)
+    return time.monotonic() - last >= PRUNE_EVERY_SECONDS
 
 
 async def _prune(connection: AsyncConnection, tenant_id: str, now: Any) -> None:
     """Remove the tenant's events older than KEPT, at most every PRUNE_EVERY_SECONDS."""
-    clock = time.monotonic()
-    if clock - _last_pruned.get(tenant_id, -PRUNE_EVERY_SECONDS) < PRUNE_EVERY_SECONDS:
+    if not prune_due(tenant_id):
         return
-    _last_pruned[tenant_id] = clock
+    _last_pruned[tenant_id] = time.monotonic()
     await connection.execute(
         delete(events).where(events.c.tenant_id == tenant_id, events.c.create_time < now - KEPT)
     )

@@ -48,7 +48,7 @@ class ResourceService:
         }
 
     async def create(self, request: Any, context: Context) -> Any:
-        async with self._db.write(self._codec) as store:
+        async with self._db.creating(self._codec) as store:
             item = await store.create(getattr(request, self._field), request.request_id)
         return self._responses["Create"](**{self._field: item})
 

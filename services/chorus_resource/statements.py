@@ -93,14 +93,14 @@ class StatementCache:
     """The most recently used statement shapes, built on first use."""
 
     def __init__(self, dialect: Dialect, size: int = CACHED_SHAPES) -> None:
-        self._dialect = dialect
+        self.dialect = dialect
         self._size = size
         self._shapes: OrderedDict[Hashable, Statement] = OrderedDict()
 
     def get(self, shape: Hashable, build: Callable[[], Any]) -> Statement:
         found = self._shapes.get(shape)
         if found is None:
-            found = self._shapes[shape] = Statement(build(), self._dialect)
+            found = self._shapes[shape] = Statement(build(), self.dialect)
             while len(self._shapes) > self._size:
                 self._shapes.popitem(last=False)
         else:

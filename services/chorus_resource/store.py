@@ -25,7 +25,7 @@ from chorus_core.database import StatementConnection
 from chorus_core.errors import NotFound, Violations
 from chorus_core.sqltypes import utcnow
 from chorus_resource import references
-from chorus_resource.change_log import ChangeLog
+from chorus_resource.change_log import ChangeLog, lock_key, recorded_creates
 from chorus_resource.filtering import Filter
 from chorus_resource.messages import MessageCodec
 from chorus_resource.ordering import SortKey, after, order_clauses
@@ -167,21 +167,31 @@ class ResourceStore:
         )
 
     async def create(self, message: Any, request_id: str) -> Any:
-        """Store a new item; with a request_id, a retry returns the first item."""
+        """Store a new item; with a request_id, a retry returns the first item.
+
+        In a transaction: the INSERT, the reference lists, then the event. On a
+        connection without one (PostgreSQL, a resource without references,
+        `TenantDatabase.creating`): the tenant's declaration, the INSERT and its
+        event as one statement, one round trip.
+        """
         await self._check_references(message, list(self._resource.references))
+        in_one_statement = self._scope.declared is not None
         for _ in range(CREATE_ATTEMPTS):
-            now = utcnow()
-            values = {
-                **self._codec.column_values(message, self._codec.mutable_columns),
-                "id": str(uuid.uuid4()),
-                "created_by": self._user_id,
-                "create_time": now,
-                "update_time": now,
-                "request_id": request_id or None,
-            }
-            inserted = await self._rows(
-                ("insert",), self._insert, **{f"v_{name}": value for name, value in values.items()}
+            values = self._new_item_values(message, request_id)
+            item = self._codec.message(
+                tuple(values[c.name] for c in self._resource.columns),
+                {field: list(getattr(message, field)) for field in self._resource.references},
             )
+            binds = {f"v_{name}": value for name, value in values.items() if name != "tenant_id"}
+            if in_one_statement:
+                binds.update(
+                    event_key=lock_key(self._tenant_id),
+                    event_body=item.SerializeToString(),
+                    event_time=values["create_time"],
+                )
+                inserted = await self._rows(("insert_recorded",), self._insert_recorded, **binds)
+            else:
+                inserted = await self._rows(("insert",), self._insert, **binds)
             if inserted:
                 break
             # Another create with this request_id came first: that item is the answer.
@@ -190,19 +200,37 @@ class ResourceStore:
                 return existing
         else:
             raise RuntimeError(f"request_id {request_id!r}: its item kept vanishing")
-        lists = {field: list(getattr(message, field)) for field in self._resource.references}
-        for field, ids in lists.items():
+        if in_one_statement:
+            return item
+        for field in self._resource.references:
             await references.replace(
                 self._transaction(),
                 self._resource,
                 field,
                 self._tenant_id,
                 owner_id=values["id"],
-                ids=ids,
+                ids=list(getattr(message, field)),
             )
-        values["tenant_id"] = self._tenant_id
-        item = self._codec.message(tuple(values[c.name] for c in self._resource.columns), lists)
         return await self._changes.created(item)
+
+    def _new_item_values(self, message: Any, request_id: str) -> dict[str, Any]:
+        """Every column of a new item made from `message`, the tenant's included."""
+        now = utcnow()
+        return {
+            **self._codec.column_values(message, self._codec.mutable_columns),
+            "id": str(uuid.uuid4()),
+            "created_by": self._user_id,
+            "create_time": now,
+            "update_time": now,
+            "request_id": request_id or None,
+            "tenant_id": self._tenant_id,
+        }
+
+    def _insert_recorded(self) -> Any:
+        """PostgreSQL: `_insert` and the CREATED event of what it inserted, as one statement."""
+        inserted = self._insert().cte("inserted")
+        recorded = recorded_creates(inserted, self._resource).cte("recorded")
+        return select(inserted.c.id).add_cte(recorded)
 
     def _insert(self) -> Any:
         """INSERT of one item in the tenant, doing nothing on a request_id already used.
@@ -212,7 +240,7 @@ class ResourceStore:
         table = self._table
         names = [*self._codec.mutable_columns, *INSERTED_BY_SERVER]
         given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
-        if self._transaction().dialect.name == "postgresql":
+        if self._statements.dialect.name == "postgresql":
             source = select(
                 *(value.label(name) for name, value in given.items()),
                 self._scope.tenant.label("tenant_id"),

@@ -5,11 +5,12 @@ that forgot its filter, once the tenant is declared
 (`set_config('app.tenant_id', …, true)`: local to a transaction, so it never
 outlives it on a pooled connection). Two ways (`TenantScope`):
 
-- reads of a resource without reference fields run as single statements
-  without an explicit transaction, each declaring its tenant itself: one
-  round trip;
-- writes, and reads of resources with reference fields (several
-  statements), run in a transaction that declares the tenant first.
+- reads and creates of a resource without reference fields run as single
+  statements without an explicit transaction, each declaring its tenant
+  itself: one round trip (a create's event is recorded in its statement);
+- updates, deletes, and reads and creates of resources with reference
+  fields (several statements), run in a transaction that declares the
+  tenant first.
 
 SQLite has no row-level security: there the store's filter is the only wall.
 
@@ -28,6 +29,7 @@ from chorus_core.caller import Caller, current_caller
 from chorus_core.database import Database
 from chorus_core.errors import PermissionDenied
 from chorus_core.roles import Permission, allows
+from chorus_resource.change_log import prune_due
 from chorus_resource.messages import MessageCodec
 from chorus_resource.statements import StatementCache
 from chorus_resource.store import ResourceStore
@@ -57,13 +59,30 @@ class TenantDatabase:
     @asynccontextmanager
     async def write(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
         """A write transaction on one resource within the caller's tenant."""
-        caller = current_caller()
-        if not allows(caller.role, Permission.CHANGE_RESOURCES):
-            raise PermissionDenied(
-                f"your role in this tenant ({caller.role}) can read but not change resources"
-            )
+        caller = _may_change(current_caller())
         async with self.transaction(caller, write=True) as connection:
             yield ResourceStore(connection, codec, caller, self._declared, self._statements)
+        self._committed(caller.tenant_id)
+
+    @asynccontextmanager
+    async def creating(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
+        """A store for one create within the caller's tenant.
+
+        On PostgreSQL, for a resource without reference fields, the create is
+        one statement without an explicit transaction (`ResourceStore.create`),
+        except when the tenant's old events are due for removal; otherwise a
+        write transaction as `write`.
+        """
+        caller = _may_change(current_caller())
+        one_statement = not (
+            codec.resource.references or not self._row_level_security or prune_due(caller.tenant_id)
+        )
+        if not one_statement:
+            async with self.write(codec) as store:
+                yield store
+            return
+        async with self._db.statement_connection() as connection:
+            yield ResourceStore(connection, codec, caller, self._declaring, self._statements)
         self._committed(caller.tenant_id)
 
     @asynccontextmanager
@@ -88,6 +107,15 @@ class TenantDatabase:
             if self._row_level_security:
                 await declare_tenant(connection, caller.tenant_id)
             yield connection
+
+
+def _may_change(caller: Caller) -> Caller:
+    """`caller`, if their role may change resources; PERMISSION_DENIED if not."""
+    if not allows(caller.role, Permission.CHANGE_RESOURCES):
+        raise PermissionDenied(
+            f"your role in this tenant ({caller.role}) can read but not change resources"
+        )
+    return caller
 
 
 async def declare_tenant(connection: AsyncConnection | AsyncSession, tenant_id: str) -> None:

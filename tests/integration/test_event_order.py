@@ -15,8 +15,10 @@ import uuid
 
 import pytest
 
-from chorus_core.caller import Caller
-from chorus_resource.change_log import ChangeLog, events_after, last_seq
+from chorus.resource.v1.song_service_pb2 import Song
+from chorus_core.caller import Caller, bind_caller, current_caller, unbind_caller
+from chorus_resource.change_log import ChangeLog, events_after, last_seq, prune_due
+from chorus_resource.messages import MessageCodec
 from chorus_resource.songs import SONGS
 from chorus_resource.tenant_database import TenantDatabase
 from tests.support.in_process import InProcessSuite
@@ -29,27 +31,84 @@ SETTLE_SECONDS = 0.5
 
 
 async def test_a_reader_waits_for_the_writer_of_an_earlier_seq(suite: InProcessSuite) -> None:
+    await reader_waits_for_the_open_writer(suite, one_statement_create=False)
+
+
+async def test_a_create_in_one_statement_takes_the_event_lock_like_any_writer(
+    suite: InProcessSuite,
+) -> None:
+    """The later writer is a create of a song: its INSERT and event in one statement."""
+    await reader_waits_for_the_open_writer(suite, one_statement_create=True)
+
+
+async def mark_pruned(tenants: TenantDatabase, codec: MessageCodec) -> None:
+    """Have the caller's tenant pruned (by a create), so its next creates are one statement."""
+    async with tenants.creating(codec) as store:
+        await store.create(Song(name="First", artist="Writer"), "")
+    assert not prune_due(current_caller().tenant_id)
+
+
+async def reader_waits_for_the_open_writer(
+    suite: InProcessSuite, *, one_statement_create: bool
+) -> None:
     tenant = str(uuid.uuid4())
-    caller = Caller(user_id="", tenant_id=tenant, role="", token_id="")
+    caller = Caller(user_id="someone", tenant_id=tenant, role="owner", token_id="")
+    bound = bind_caller(caller)
     async with opened(suite.resource_settings.database_url) as db:
         tenants = TenantDatabase(db)
+        codec = MessageCodec(SONGS)
+        if one_statement_create:
+            await mark_pruned(tenants, codec)
         async with tenants.transaction(caller) as connection:
             start = await last_seq(connection, tenant, SONGS.singular)
 
-        async def record(item_id: str) -> None:
+        async def record() -> str:
+            if one_statement_create:
+                async with tenants.creating(codec) as store:
+                    song = await store.create(Song(name="Later", artist="Writer"), "")
+                return str(song.id)
             async with tenants.transaction(caller, write=True) as connection:
-                await ChangeLog(connection, SONGS, tenant).deleted(item_id)
+                await ChangeLog(connection, SONGS, tenant).deleted("second")
+            return "second"
 
         async def read() -> list[str]:
             async with tenants.transaction(caller) as connection:
                 rows = await events_after(connection, tenant, SONGS.singular, start, 10)
             return [row.item_id for row in rows]
 
-        async with tenants.transaction(caller, write=True) as first:
-            await ChangeLog(first, SONGS, tenant).deleted("first")  # the earlier seq, open
-            # A second writer takes the next seq and commits beside the open one.
-            await asyncio.wait_for(record("second"), timeout=10)
-            reading = asyncio.create_task(read())
-            done, _ = await asyncio.wait({reading}, timeout=SETTLE_SECONDS)
-            assert not done, f"read {reading.result()} while an earlier seq was uncommitted"
-        assert await asyncio.wait_for(reading, timeout=10) == ["first", "second"]
+        try:
+            async with tenants.transaction(caller, write=True) as first:
+                await ChangeLog(first, SONGS, tenant).deleted("first")  # the earlier seq, open
+                # A second writer takes the next seq and commits beside the open one.
+                second = await asyncio.wait_for(record(), timeout=10)
+                reading = asyncio.create_task(read())
+                done, _ = await asyncio.wait({reading}, timeout=SETTLE_SECONDS)
+                assert not done, f"read {reading.result()} while an earlier seq was uncommitted"
+            assert await asyncio.wait_for(reading, timeout=10) == ["first", second]
+        finally:
+            unbind_caller(bound)
+
+
+async def test_a_create_in_one_statement_waits_while_a_reader_reads(suite: InProcessSuite) -> None:
+    """Its event's seq is taken under the tenant's event lock, as every writer's is."""
+    tenant = str(uuid.uuid4())
+    caller = Caller(user_id="someone", tenant_id=tenant, role="owner", token_id="")
+    bound = bind_caller(caller)
+    async with opened(suite.resource_settings.database_url) as db:
+        tenants = TenantDatabase(db)
+        codec = MessageCodec(SONGS)
+
+        async def create() -> None:
+            async with tenants.creating(codec) as store:
+                await store.create(Song(name="Waits", artist="Writer"), "")
+
+        try:
+            await mark_pruned(tenants, codec)
+            async with tenants.transaction(caller) as reader:
+                await events_after(reader, tenant, SONGS.singular, 0, 10)  # holds the lock
+                creating = asyncio.create_task(create())
+                done, _ = await asyncio.wait({creating}, timeout=SETTLE_SECONDS)
+                assert not done, "the create took a seq while a reader held the event lock"
+            await asyncio.wait_for(creating, timeout=10)
+        finally:
+            unbind_caller(bound)
