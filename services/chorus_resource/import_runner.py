@@ -10,9 +10,16 @@ from is read, under a row lock, from the operation itself at each batch.
 Every server renews the leases of the imports it runs every
 `HEARTBEAT_SECONDS`, and takes up any lease not renewed for `STALE_SECONDS`
 (its server died, was killed, or lost the database): the work goes on where
-the last committed batch ended. Cancelling sets a flag any server sees at
+the last committed batch ended; a server whose lease was taken stops at its
+next batch (which rolls back). Cancelling sets a flag any server sees at
 its next batch. The caller going away changes nothing: the work belongs to
 the server, not to the call.
+
+Never stuck running: after a database outage a server simply tries again
+(an outage is nobody's fault), but an import gets `MAX_ATTEMPTS` starts in
+all, counted in its lease: the first, each one after an unexpected error,
+each takeover after its server died. Then it is marked failed, saying why
+and how far it got (the rows of committed batches stay).
 """
 
 import asyncio
@@ -25,6 +32,8 @@ from datetime import timedelta
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_core.caller import Caller
 from chorus_core.database import Database
+from chorus_core.database_outage import is_outage
+from chorus_core.errors import DatabaseUnavailable
 from chorus_core.sqltypes import utcnow
 from chorus_resource import operations
 from chorus_resource.bulk_create import create_all
@@ -41,6 +50,15 @@ SQLITE_PAUSE_SECONDS = 0.12
 so other writers (calls, cancels, heartbeats) get their turn at the one write lock."""
 HEARTBEAT_SECONDS = 3.0
 STALE_SECONDS = 15.0
+MAX_ATTEMPTS = 3
+"""Starts an import gets (the first, after an unexpected error, after its server died)
+before it is marked failed."""
+RETRY_SECONDS = 1.0
+"""Wait before working again on an import after an unexpected error or a database outage."""
+
+
+class LeaseLost(Exception):
+    """Another server took the import up (this one was thought dead): this one stops."""
 
 
 class Imports:
@@ -93,17 +111,75 @@ class Imports:
                 lease for lease in stale if await operations.claim(connection, lease, self.owner)
             ]
         for lease in taken:
+            if lease.attempts >= MAX_ATTEMPTS:
+                await self._give_up(
+                    lease.tenant,
+                    lease.operation_id,
+                    f"the servers running it stopped {MAX_ATTEMPTS} times",
+                )
+                continue
             _log.info("taking up operation %s", lease.operation_id)
             self.run(lease.tenant, lease.operation_id)
 
     async def _run(self, tenant_id: str, operation_id: str) -> None:
+        """Work on the import until it is done, trying again after an unexpected error
+        (at most MAX_ATTEMPTS starts in all) and after database outages (as often as needed)."""
+        while True:
+            try:
+                await self._work(tenant_id, operation_id)
+                return
+            except asyncio.CancelledError:
+                raise
+            except LeaseLost:
+                _log.warning("import %s: another server took it up", operation_id)
+                return
+            except Exception as error:
+                if not await self._may_try_again(tenant_id, operation_id, error):
+                    return
+            await asyncio.sleep(RETRY_SECONDS)
+
+    async def _may_try_again(self, tenant_id: str, operation_id: str, error: Exception) -> bool:
+        """After `error` stopped the work: whether to start again (the attempt counted), or
+        not (the lease is another server's, or the attempts are spent: marked failed)."""
+        if isinstance(error, DatabaseUnavailable) or is_outage(error):
+            _log.warning("import %s waits for the database: %s", operation_id, type(error).__name__)
+            return True
+        _log.error("import %s stopped on an unexpected error", operation_id, exc_info=error)
         try:
-            await self._work(tenant_id, operation_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            # Left to its lease: this or another server takes it up once stale.
-            _log.exception("import %s stopped; it is taken up again later", operation_id)
+            system = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
+            async with self._tenants.transaction(system, write=True) as connection:
+                attempts = await operations.count_attempt(connection, self.owner, operation_id)
+        except Exception as counting:
+            # The database went away too: left to its lease (this or another server goes on).
+            _log.warning("import %s: attempt not counted: %s", operation_id, counting)
+            return False
+        if attempts is None:
+            return False
+        if attempts > MAX_ATTEMPTS:
+            await self._give_up(
+                tenant_id,
+                operation_id,
+                f"it stopped on an unexpected error ({type(error).__name__}) {MAX_ATTEMPTS} times",
+            )
+            return False
+        return True
+
+    async def _give_up(self, tenant_id: str, operation_id: str, why: str) -> None:
+        """Mark the operation failed: why, and what was done (those rows stay)."""
+        system = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
+        async with self._tenants.transaction(system, write=True) as connection:
+            current = await operations.get(connection, tenant_id, operation_id, lock=True)
+            if current.state != operation_pb.OPERATION_STATE_RUNNING:
+                return
+            error = (
+                f"gave up: {why}. {current.rows_done} of {current.rows_total} rows were handled "
+                f"({current.rows_imported} imported, {current.rows_rejected} rejected) "
+                "and stay; import the rest again"
+            )
+            await operations.finish(
+                connection, tenant_id, operation_id, operation_pb.OPERATION_STATE_FAILED, error
+            )
+        self._committed(tenant_id)
 
     async def _work(self, tenant_id: str, operation_id: str) -> None:
         system = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
@@ -156,7 +232,8 @@ class Imports:
                     imported=len(keyed),
                     rejected=[row.error for row in batch if row.item is None],
                 )
-                await operations.heartbeat(connection, self.owner, [operation_id])
+                if not await operations.heartbeat(connection, self.owner, [operation_id]):
+                    raise LeaseLost  # the batch rolls back: the new owner does it
             self._committed(tenant_id)
             await asyncio.sleep(self._pause)
         self._committed(tenant_id)
@@ -164,3 +241,4 @@ class Imports:
     async def _finish(self, caller: Caller, operation_id: str, state: int, error: str) -> None:
         async with self._tenants.transaction(caller, write=True) as connection:
             await operations.finish(connection, caller.tenant_id, operation_id, state, error)
+        self._committed(caller.tenant_id)

@@ -267,13 +267,29 @@ async def finish(
     )
 
 
-async def heartbeat(connection: AsyncConnection, owner: str, ids: list[str]) -> None:
-    if ids:
-        await connection.execute(
-            update(operation_leases)
-            .where(operation_leases.c.operation_id.in_(ids), operation_leases.c.owner == owner)
-            .values(heartbeat_time=utcnow())
-        )
+async def heartbeat(connection: AsyncConnection, owner: str, ids: list[str]) -> int:
+    """Renew `owner`'s leases of these operations; how many it still holds."""
+    if not ids:
+        return 0
+    result = await connection.execute(
+        update(operation_leases)
+        .where(operation_leases.c.operation_id.in_(ids), operation_leases.c.owner == owner)
+        .values(heartbeat_time=utcnow())
+    )
+    return int(result.rowcount)
+
+
+async def count_attempt(connection: AsyncConnection, owner: str, item_id: str) -> int | None:
+    """Count one more attempt at an operation whose lease `owner` holds; the attempts so far
+    (None if the lease is not `owner`'s any more)."""
+    result = await connection.execute(
+        update(operation_leases)
+        .where(operation_leases.c.operation_id == item_id, operation_leases.c.owner == owner)
+        .values(attempts=operation_leases.c.attempts + 1, heartbeat_time=utcnow())
+        .returning(operation_leases.c.attempts)
+    )
+    attempts = result.scalar()
+    return None if attempts is None else int(attempts)
 
 
 async def stale_leases(connection: AsyncConnection, older_than: datetime) -> list[Any]:
