@@ -26,7 +26,7 @@ from chorus_resource.import_runner import (
     STALE_SECONDS,
 )
 from chorus_resource.tenant_database import TenantDatabase
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tests.support.databases import POSTGRES_URL
 from tests.support.in_process import InProcessSuite
 from tests.support.songs import all_songs
