@@ -22,7 +22,7 @@ export function rowsText(operation: Operation): string {
 /** Where the import is now, in one sentence. */
 export function stateSentence(entry: ImportEntry): string {
   const { operation: op } = entry;
-  const kept = `The ${count(op.rowsImported, "song")} imported before that stay.`;
+  const kept = `The ${count(op.rowsImported, "song")} imported before that ${op.rowsImported === 1 ? "stays" : "stay"}.`;
   switch (op.state) {
     case OperationState.SUCCEEDED:
       return op.rowsRejected

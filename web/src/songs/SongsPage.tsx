@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+import { Badge, Box, Button, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconPlus, IconSearch, IconUpload } from "../ui/icons";
 import { useEffect, useMemo, useReducer, useState } from "react";
@@ -56,24 +56,15 @@ export function SongsPage() {
           </Badge>
           {writable && (
             <>
-              {/* on a phone an icon, so the heading's buttons fit beside each other */}
-              <Button
-                visibleFrom="xs"
-                variant="default"
-                leftSection={<IconUpload size={16} aria-hidden />}
-                onClick={() => setImporting(true)}
-              >
-                Import songs
+              <Button variant="default" aria-label="Import songs" onClick={() => setImporting(true)}>
+                <Group gap={10} wrap="nowrap">
+                  <IconUpload size={16} aria-hidden />
+                  {/* on a phone the icon only, so the heading's buttons fit beside each other */}
+                  <Box component="span" visibleFrom="xs">
+                    Import songs
+                  </Box>
+                </Group>
               </Button>
-              <ActionIcon
-                hiddenFrom="xs"
-                variant="default"
-                size="input-sm"
-                aria-label="Import songs"
-                onClick={() => setImporting(true)}
-              >
-                <IconUpload size={16} aria-hidden />
-              </ActionIcon>
               <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setEditing("new")}>
                 Add song
               </Button>

@@ -7,7 +7,8 @@
  * one tenant at a time (SwitchTenant moves it and rotates the refresh token);
  * access tokens are JWT-shaped (unsigned) with `sub`, `tid` and `role`, and
  * carry the role they were issued with until the next refresh; songs belong
- * to a tenant; viewers' song changes are PERMISSION_DENIED.
+ * to a tenant; viewers' song changes are PERMISSION_DENIED. ImportSongs and
+ * OperationService are in `fakeImports.ts` (`backend.imports`).
  */
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter, HandlerContext, Interceptor } from "@connectrpc/connect";
@@ -19,6 +20,7 @@ import { TenantService } from "../gen/chorus/auth/v1/tenant_service_pb";
 import { SongService } from "../gen/chorus/resource/v1/song_service_pb";
 import type { Song } from "../gen/chorus/resource/v1/song_service_pb";
 import { BadRequestSchema } from "../gen-rpc/google/rpc/error_details_pb";
+import { FakeImports } from "./fakeImports";
 
 interface FakeUser {
   id: string;
@@ -103,6 +105,12 @@ export class FakeBackend {
   songTenants = new Map<string, string>();
   /** Every request the services got, by method name, for assertions. */
   calls: { method: string; request: unknown; authorization: string | null }[] = [];
+  /** Song imports: they run when a test calls `imports.run()`. */
+  imports = new FakeImports({
+    caller: (header) => this.#callerOf(header),
+    writer: (header) => this.#writer(header),
+    store: (tenantId, song, userId) => this.#storeSong(tenantId, song.name, song.artist, song.year, userId),
+  });
   #counter = 0;
 
   addUser(email: string, password: string): FakeUser {
@@ -569,6 +577,10 @@ export class FakeBackend {
         if (paths.includes("year")) song.year = req.song.year;
         return { song };
       },
+      importSongs: (req, ctx) => {
+        record("ImportSongs", req, ctx.requestHeader);
+        return { operation: this.imports.start(req, ctx.requestHeader) };
+      },
       deleteSong: (req, ctx) => {
         record("DeleteSong", req, ctx.requestHeader);
         const caller = this.#writer(ctx.requestHeader);
@@ -579,5 +591,6 @@ export class FakeBackend {
         return {};
       },
     });
+    this.imports.routes(router);
   }
 }
