@@ -42,7 +42,7 @@ def build_resource_server(
         settings.server,
         [
             *(ResourceService(r, tenants, watchers, imports).registration() for r in RESOURCES),
-            OperationService(tenants).registration(),
+            OperationService(tenants, watchers).registration(),
         ],
         [
             LoggingInterceptor(),

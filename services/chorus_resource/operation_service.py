@@ -6,6 +6,7 @@ change resources. The work itself runs in `chorus_resource.import_runner`.
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -26,9 +27,7 @@ from chorus_resource.import_document import read_rows
 from chorus_resource.import_runner import Imports
 from chorus_resource.resource import Resource
 from chorus_resource.tenant_database import TenantDatabase
-
-WATCH_POLL_SECONDS = 0.5
-"""How often WatchOperation looks at its operation (any server may be running it)."""
+from chorus_resource.watchers import Watchers
 
 
 def _may_change(caller: Caller, what: str) -> None:
@@ -72,8 +71,9 @@ class ResourceImport:
 
 
 class OperationService(operation_grpc.OperationServiceServicer):
-    def __init__(self, tenants: TenantDatabase) -> None:
+    def __init__(self, tenants: TenantDatabase, watchers: Watchers) -> None:
         self._tenants = tenants
+        self._watchers = watchers
 
     async def _get(self, name: str) -> operation_pb.Operation:
         caller = current_caller()
@@ -114,18 +114,28 @@ class OperationService(operation_grpc.OperationServiceServicer):
     async def WatchOperation(
         self, request: operation_pb.WatchOperationRequest, context: object
     ) -> AsyncIterator[operation_pb.WatchOperationResponse]:
+        """Woken like the watch streams (`chorus_resource.watchers`): by a change of the
+        tenant committed in this process, by NOTIFY from another replica (PostgreSQL), and
+        at the latest every `poll_seconds` (whichever server runs the operation)."""
         caller = current_caller()
         last = None
-        while True:
-            current = await self._get(request.name)
-            if current != last:
-                yield operation_pb.WatchOperationResponse(operation=current)
-                last = current
-            if current.done:
-                return
-            if time.time() >= caller.expires_at:
-                raise Unauthenticated("the access token has expired: watch again with a fresh one")
-            await asyncio.sleep(WATCH_POLL_SECONDS)
+        with self._watchers.watching(caller.tenant_id) as wake:
+            while True:
+                wake.clear()  # a change committed from here on wakes the stream again
+                current = await self._get(request.name)
+                if current != last:
+                    yield operation_pb.WatchOperationResponse(operation=current)
+                    last = current
+                if current.done:
+                    return
+                remaining = caller.expires_at - time.time()
+                if remaining <= 0:
+                    raise Unauthenticated(
+                        "the access token has expired: watch again with a fresh one"
+                    )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), min(remaining, self._watchers.poll_seconds))
+                self._watchers.check_open()
 
     async def CancelOperation(
         self, request: operation_pb.CancelOperationRequest, context: object
@@ -136,6 +146,7 @@ class OperationService(operation_grpc.OperationServiceServicer):
         async with self._tenants.transaction(caller, write=True) as connection:
             await operations.get(connection, caller.tenant_id, item_id)  # NOT_FOUND first
             await operations.request_cancel(connection, caller.tenant_id, item_id)
+        self._watchers.changed(caller.tenant_id)
         return operation_pb.CancelOperationResponse(operation=await self._get(request.name))
 
     def registration(self) -> ServiceRegistration:

@@ -91,8 +91,12 @@ class OperationServiceServicer:
     def WatchOperation(self, request, context):
         """Follow one operation: its state now, then again at each change, until done.
 
-        The stream ends when the operation is done, or UNAUTHENTICATED when the
-        access token expires (watch again with a fresh one).
+        A change (a committed batch, a cancel, the end) is sent as it commits,
+        whichever server runs the operation. The stream ends when the operation
+        is done, UNAUTHENTICATED when the access token expires, or UNAVAILABLE
+        when the server stops (watch again, with a fresh token). It counts as a
+        watch stream: too many open (per tenant or per server) is
+        RESOURCE_EXHAUSTED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -50,8 +50,12 @@ class OperationServiceStub:
     WatchOperation: _grpc.UnaryStreamMultiCallable[_operation_service_pb2.WatchOperationRequest, _operation_service_pb2.WatchOperationResponse]
     """Follow one operation: its state now, then again at each change, until done.
 
-    The stream ends when the operation is done, or UNAUTHENTICATED when the
-    access token expires (watch again with a fresh one).
+    A change (a committed batch, a cancel, the end) is sent as it commits,
+    whichever server runs the operation. The stream ends when the operation
+    is done, UNAUTHENTICATED when the access token expires, or UNAVAILABLE
+    when the server stops (watch again, with a fresh token). It counts as a
+    watch stream: too many open (per tenant or per server) is
+    RESOURCE_EXHAUSTED.
     """
     CancelOperation: _grpc.UnaryUnaryMultiCallable[_operation_service_pb2.CancelOperationRequest, _operation_service_pb2.CancelOperationResponse]
     """Ask a running operation to stop after its current batch.
@@ -82,8 +86,12 @@ class OperationServiceAsyncStub(OperationServiceStub):
     WatchOperation: _aio.UnaryStreamMultiCallable[_operation_service_pb2.WatchOperationRequest, _operation_service_pb2.WatchOperationResponse]  # type: ignore[assignment]
     """Follow one operation: its state now, then again at each change, until done.
 
-    The stream ends when the operation is done, or UNAUTHENTICATED when the
-    access token expires (watch again with a fresh one).
+    A change (a committed batch, a cancel, the end) is sent as it commits,
+    whichever server runs the operation. The stream ends when the operation
+    is done, UNAUTHENTICATED when the access token expires, or UNAVAILABLE
+    when the server stops (watch again, with a fresh token). It counts as a
+    watch stream: too many open (per tenant or per server) is
+    RESOURCE_EXHAUSTED.
     """
     CancelOperation: _aio.UnaryUnaryMultiCallable[_operation_service_pb2.CancelOperationRequest, _operation_service_pb2.CancelOperationResponse]  # type: ignore[assignment]
     """Ask a running operation to stop after its current batch.
@@ -129,8 +137,12 @@ class OperationServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_operation_service_pb2.WatchOperationResponse], _abc.AsyncIterator[_operation_service_pb2.WatchOperationResponse]]:
         """Follow one operation: its state now, then again at each change, until done.
 
-        The stream ends when the operation is done, or UNAUTHENTICATED when the
-        access token expires (watch again with a fresh one).
+        A change (a committed batch, a cancel, the end) is sent as it commits,
+        whichever server runs the operation. The stream ends when the operation
+        is done, UNAUTHENTICATED when the access token expires, or UNAVAILABLE
+        when the server stops (watch again, with a fresh token). It counts as a
+        watch stream: too many open (per tenant or per server) is
+        RESOURCE_EXHAUSTED.
         """
 
     @_abc_1.abstractmethod

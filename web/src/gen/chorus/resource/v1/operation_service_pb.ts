@@ -439,8 +439,12 @@ export const OperationService: GenService<{
   /**
    * Follow one operation: its state now, then again at each change, until done.
    *
-   * The stream ends when the operation is done, or UNAUTHENTICATED when the
-   * access token expires (watch again with a fresh one).
+   * A change (a committed batch, a cancel, the end) is sent as it commits,
+   * whichever server runs the operation. The stream ends when the operation
+   * is done, UNAUTHENTICATED when the access token expires, or UNAVAILABLE
+   * when the server stops (watch again, with a fresh token). It counts as a
+   * watch stream: too many open (per tenant or per server) is
+   * RESOURCE_EXHAUSTED.
    *
    * @generated from rpc chorus.resource.v1.OperationService.WatchOperation
    */
