@@ -13,6 +13,8 @@ firewall's idle timeout) is replaced before any call sees it; one that dies
 while in use fails that call, and SQLAlchemy then replaces the whole pool.
 """
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -218,6 +220,13 @@ class Database:
         self._outages = OutageWatch(engine, self.readiness)
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        # SQLite runs one write transaction at a time, and its busy handler lets waiting
+        # writers poll in growing sleeps, first come not first served: under many
+        # concurrent writes some waited past the busy timeout (UNAVAILABLE). So this
+        # process's writers queue here, in order, and only one at a time asks SQLite.
+        self._writers: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
         # SQLite: no BEGIN from `_on_begin` (PostgreSQL's statements bypass SQLAlchemy).
         self._statement_engine = engine.execution_options(**{_BEGIN_OPTION: None})
@@ -229,7 +238,7 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._outage_guard(), self._writer.begin() as session:
+        async with self._writers, self._outage_guard(), self._writer.begin() as session:
             yield session
 
     @asynccontextmanager
@@ -270,7 +279,7 @@ class Database:
     @asynccontextmanager
     async def write_connection(self) -> AsyncIterator[AsyncConnection]:
         """A bare connection in a write transaction (on SQLite: BEGIN IMMEDIATE)."""
-        async with self._outage_guard(), self._write_engine.begin() as connection:
+        async with self._writers, self._outage_guard(), self._write_engine.begin() as connection:
             yield connection
 
     async def close(self) -> None:
