@@ -84,7 +84,7 @@ def _csv_rows(resource: Resource, text: str) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
-        if header is None:
+        if not header:  # none, or a blank first line
             raise _unreadable(
                 "line 1: the header line is missing (columns: " + ", ".join(allowed) + ")"
             )
@@ -144,12 +144,13 @@ def _json_rows(resource: Resource, text: str) -> Iterator[Row]:
             raise _unreadable(
                 f"{label}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(allowed))})"
             )
-        item, errors = message_class(), []
+        item = message_class()
         try:
             json_format.ParseDict(value, item)
-        except json_format.ParseError as error:
-            errors.append(str(error))
-        yield _checked(number, label, item, errors)
+        except json_format.ParseError as error:  # the item is half read: its rules would lie
+            yield Row(number, label, None, f"{label}: {error}")
+            continue
+        yield _checked(number, label, item, [])
 
 
 def _json_items(text: str) -> list[tuple[int, Any]]:

@@ -88,16 +88,18 @@ async def test_a_json_import_names_the_line_of_each_bad_item(
         '    "artist": "C",\n'
         '    "year": 999\n'
         "  },\n"
-        '  {"name": "D", "artist": "E"}, {"name": "F", "artist": ""}\n'
+        '  {"name": "D", "artist": "E"}, {"name": "F", "artist": ""},\n'
+        '  {"name": ["G"], "artist": "H"}\n'
         "]\n"
     )
 
     done = await user.songs.import_file(path)
 
-    assert (done.rows_imported, done.rows_rejected) == (2, 2)
+    assert (done.rows_imported, done.rows_rejected) == (2, 3)
     assert list(done.row_errors) == [
         "line 3: year must be greater than or equal to 1000 and less than or equal to 2100",
         "line 8, item 4: artist must not be empty or blank",  # two items on line 8
+        "line 9: Failed to parse name field: expected string or bytes-like object, got 'list'.",
     ]
     songs = {(s.name, s.artist) for s in await all_songs(user)}
     assert songs == {("A", "B"), ("D", "E")}
@@ -140,6 +142,7 @@ async def test_a_large_import_reports_progress_batch_by_batch(
         (b'name,artist\n"open quote,x\n', operation_pb.IMPORT_FORMAT_CSV, "line 2"),
         (b"name,artist\na,b\nc,d,e\n", operation_pb.IMPORT_FORMAT_CSV, "line 3"),
         (b"name,genre\n", operation_pb.IMPORT_FORMAT_CSV, "line 1"),
+        (b"\nname,artist\na,b\n", operation_pb.IMPORT_FORMAT_CSV, "line 1: the header"),
         (b'[{"name": "a",\n "artist": }]', operation_pb.IMPORT_FORMAT_JSON, "line 2"),
         (b'[\n{"name": "a", "artist": "b"},\n"c"\n]', operation_pb.IMPORT_FORMAT_JSON, "line 3"),
         (b'[\n{"name": "a", "artist": "b"},\n]', operation_pb.IMPORT_FORMAT_JSON, "line 3"),
