@@ -259,3 +259,19 @@ async def last_seq(connection: AsyncConnection, tenant_id: str, resource: str) -
         )
     )
     return int(value or 0)
+
+
+async def reached(connection: AsyncConnection, tenant_id: str, resource: str, seq: int) -> bool:
+    """Whether the tenant's history has come as far as `seq`: a cursor beyond it was never
+    handed out (a database that was reset, a cursor made up).
+
+    A cursor names an event of its resource, or where a stream caught up; old
+    events are pruned only by a write of the tenant, whose own event comes
+    later: so the tenant has an event at or after every cursor it was given.
+    """
+    if seq <= await last_seq(connection, tenant_id, resource):
+        return True
+    later = await connection.scalar(
+        select(events.c.seq).where(events.c.tenant_id == tenant_id, events.c.seq >= seq).limit(1)
+    )
+    return later is not None

@@ -23,9 +23,9 @@ from google.protobuf import message_factory
 
 from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus_core.caller import Caller, current_caller
-from chorus_core.errors import Unauthenticated
+from chorus_core.errors import FieldViolation, InvalidArgument, Unauthenticated
 from chorus_resource.change_cursor import Cursor, parse_cursor
-from chorus_resource.change_log import events_after, last_seq, tenant_events_after
+from chorus_resource.change_log import events_after, last_seq, reached, tenant_events_after
 from chorus_resource.resource import Resource
 from chorus_resource.tenant_database import TenantDatabase
 from chorus_resource.watchers import FETCH_LIMIT, Watchers
@@ -48,6 +48,8 @@ class ResourceWatch:
         tenant_id = caller.tenant_id
         cursor = parse_cursor(request.cursor)
         with self._watchers.watching(tenant_id) as wake:
+            if cursor is not None:
+                await self._check_reached(tenant_id, cursor)
             seq = cursor.seq if cursor is not None else await self._last_seq(tenant_id)
             async for row in self._rows_after(tenant_id, seq, wake):
                 seq = row.seq
@@ -105,6 +107,22 @@ class ResourceWatch:
             item = self._message.FromString(row.body)
         cursor = Cursor(row.seq, int(row.create_time.timestamp()))
         return self._response(type=row.change, **{self._field: item}, cursor=str(cursor))
+
+    async def _check_reached(self, tenant_id: str, cursor: Cursor) -> None:
+        """INVALID_ARGUMENT for a cursor beyond the tenant's history (it would wait for
+        events that never come)."""
+        async with self._watchers.reads, self._db.read_connection() as connection:
+            if await reached(connection, tenant_id, self._resource, cursor.seq):
+                return
+        raise InvalidArgument(
+            [
+                FieldViolation(
+                    "cursor",
+                    "is beyond this tenant's history (the database was reset?): reload, "
+                    "then watch again without a cursor",
+                )
+            ]
+        )
 
     async def _last_seq(self, tenant_id: str) -> int:
         async with self._watchers.reads, self._db.read_connection() as connection:

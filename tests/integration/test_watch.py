@@ -195,6 +195,48 @@ async def test_bad_and_stale_cursors_are_refused(
     assert "cursor" in str(raised.value.details())
 
 
+async def test_a_cursor_beyond_the_history_is_invalid_argument(
+    suite: InProcessSuite, jane: UserSession
+) -> None:
+    """A cursor past every event of the tenant (a database reset since, say) would wait for
+    events that never come: refused, so the client reloads."""
+    async with watching(jane.songs) as feed:
+        cursor = await feed.caught_up()
+    seq, seconds = cursor.split(".")
+    beyond = f"{int(seq) + 1_000_000}.{seconds}"
+
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        stream = song_grpc.SongServiceStub(channel).WatchSongs(
+            song_pb.WatchSongsRequest(cursor=beyond), metadata=await jane.tokens.metadata()
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            async for _event in stream:
+                pass
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "beyond" in str(raised.value.details())
+
+
+async def test_a_cursor_past_the_resources_last_event_but_not_the_tenants_is_fine(
+    jane: UserSession,
+) -> None:
+    """Events of another resource of the tenant came after it: the cursor was handed out."""
+    async with watching(jane.songs) as songs:
+        await songs.caught_up()
+        song = await jane.songs.create("Last song", "Cursor")
+        [event] = await songs.take(1)
+    await jane.playlists.create("Later", song_ids=[song.id])
+    seq, seconds = event.cursor.split(".")
+    caught_up_later = f"{int(seq) + 1}.{seconds}"  # past the last song event, not the playlist's
+
+    async with watching(jane.songs, caught_up_later) as feed:
+        await feed.caught_up()
+        later = await jane.songs.create("Later song", "Cursor")
+        [live] = await feed.take(1)
+
+    assert live.song == later
+
+
 async def test_watching_needs_a_token(suite: InProcessSuite) -> None:
     async with grpc.aio.insecure_channel(suite.resource_target) as channel:
         stream = song_grpc.SongServiceStub(channel).WatchSongs(song_pb.WatchSongsRequest())

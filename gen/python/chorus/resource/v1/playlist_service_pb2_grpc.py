@@ -129,8 +129,8 @@ class PlaylistServiceServicer:
         with the last cursor it saw misses nothing and sees nothing twice.
         Deleting a song is an UPDATED event of each playlist it leaves.
         History is kept for 24 hours: an older cursor is FAILED_PRECONDITION
-        (reload the list, then watch without a cursor); a malformed one is
-        INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
+        (reload the list, then watch without a cursor); a malformed one, or one
+        beyond the tenant's history (the database was reset), is INVALID_ARGUMENT. The stream ends UNAUTHENTICATED when the call's
         access token expires: resume with a fresh token and the last cursor.
         Too many open streams (per tenant or per server) is RESOURCE_EXHAUSTED.
         """
