@@ -12,11 +12,13 @@ later one, and a cursor after it would skip the earlier event for ever).
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
 
 from chorus.resource.v1.song_service_pb2 import Song
-from chorus_core.caller import Caller, bind_caller, current_caller, unbind_caller
+from chorus_core.caller import Caller, bind_caller, unbind_caller
 from chorus_resource.change_log import ChangeLog, events_after, last_seq, prune_due
 from chorus_resource.messages import MessageCodec
 from chorus_resource.songs import SONGS
@@ -30,85 +32,85 @@ SETTLE_SECONDS = 0.5
 """How long a reader is given to (wrongly) answer while a writer is still open."""
 
 
-async def test_a_reader_waits_for_the_writer_of_an_earlier_seq(suite: InProcessSuite) -> None:
-    await reader_waits_for_the_open_writer(suite, one_statement_create=False)
+@dataclass(frozen=True)
+class NewTenant:
+    """A tenant no one has used, its owner bound as the caller, and the service's database."""
+
+    id: str
+    caller: Caller
+    tenants: TenantDatabase
+    codec: MessageCodec
+
+    async def create(self, name: str) -> str:
+        """Create a song as the service does (in one statement once the tenant is pruned)."""
+        async with self.tenants.creating(self.codec) as store:
+            return str((await store.create(Song(name=name, artist="Writer"), "")).id)
+
+    async def created_in_one_statement_from_now(self) -> None:
+        """Have the tenant pruned (a process's first create does it, in a transaction)."""
+        await self.create("First")
+        assert not prune_due(self.id)
+
+
+@pytest.fixture
+async def new_tenant(suite: InProcessSuite) -> AsyncIterator[NewTenant]:
+    tenant = str(uuid.uuid4())
+    caller = Caller(user_id="someone", tenant_id=tenant, role="owner", token_id="")
+    bound = bind_caller(caller)
+    try:
+        async with opened(suite.resource_settings.database_url) as db:
+            yield NewTenant(tenant, caller, TenantDatabase(db), MessageCodec(SONGS))
+    finally:
+        unbind_caller(bound)
+
+
+async def test_a_reader_waits_for_the_writer_of_an_earlier_seq(new_tenant: NewTenant) -> None:
+    await reader_waits_for_the_open_writer(new_tenant, one_statement_create=False)
 
 
 async def test_a_create_in_one_statement_takes_the_event_lock_like_any_writer(
-    suite: InProcessSuite,
+    new_tenant: NewTenant,
 ) -> None:
     """The later writer is a create of a song: its INSERT and event in one statement."""
-    await reader_waits_for_the_open_writer(suite, one_statement_create=True)
-
-
-async def mark_pruned(tenants: TenantDatabase, codec: MessageCodec) -> None:
-    """Have the caller's tenant pruned (by a create), so its next creates are one statement."""
-    async with tenants.creating(codec) as store:
-        await store.create(Song(name="First", artist="Writer"), "")
-    assert not prune_due(current_caller().tenant_id)
+    await new_tenant.created_in_one_statement_from_now()
+    await reader_waits_for_the_open_writer(new_tenant, one_statement_create=True)
 
 
 async def reader_waits_for_the_open_writer(
-    suite: InProcessSuite, *, one_statement_create: bool
+    tenant: NewTenant, *, one_statement_create: bool
 ) -> None:
-    tenant = str(uuid.uuid4())
-    caller = Caller(user_id="someone", tenant_id=tenant, role="owner", token_id="")
-    bound = bind_caller(caller)
-    async with opened(suite.resource_settings.database_url) as db:
-        tenants = TenantDatabase(db)
-        codec = MessageCodec(SONGS)
+    tenants, caller = tenant.tenants, tenant.caller
+    async with tenants.transaction(caller) as connection:
+        start = await last_seq(connection, tenant.id, SONGS.singular)
+
+    async def record() -> str:
         if one_statement_create:
-            await mark_pruned(tenants, codec)
+            return await tenant.create("Later")
+        async with tenants.transaction(caller, write=True) as connection:
+            await ChangeLog(connection, SONGS, tenant.id).deleted("second")
+        return "second"
+
+    async def read() -> list[str]:
         async with tenants.transaction(caller) as connection:
-            start = await last_seq(connection, tenant, SONGS.singular)
+            rows = await events_after(connection, tenant.id, SONGS.singular, start, 10)
+        return [row.item_id for row in rows]
 
-        async def record() -> str:
-            if one_statement_create:
-                async with tenants.creating(codec) as store:
-                    song = await store.create(Song(name="Later", artist="Writer"), "")
-                return str(song.id)
-            async with tenants.transaction(caller, write=True) as connection:
-                await ChangeLog(connection, SONGS, tenant).deleted("second")
-            return "second"
-
-        async def read() -> list[str]:
-            async with tenants.transaction(caller) as connection:
-                rows = await events_after(connection, tenant, SONGS.singular, start, 10)
-            return [row.item_id for row in rows]
-
-        try:
-            async with tenants.transaction(caller, write=True) as first:
-                await ChangeLog(first, SONGS, tenant).deleted("first")  # the earlier seq, open
-                # A second writer takes the next seq and commits beside the open one.
-                second = await asyncio.wait_for(record(), timeout=10)
-                reading = asyncio.create_task(read())
-                done, _ = await asyncio.wait({reading}, timeout=SETTLE_SECONDS)
-                assert not done, f"read {reading.result()} while an earlier seq was uncommitted"
-            assert await asyncio.wait_for(reading, timeout=10) == ["first", second]
-        finally:
-            unbind_caller(bound)
+    async with tenants.transaction(caller, write=True) as first:
+        await ChangeLog(first, SONGS, tenant.id).deleted("first")  # the earlier seq, open
+        # A second writer takes the next seq and commits beside the open one.
+        second = await asyncio.wait_for(record(), timeout=10)
+        reading = asyncio.create_task(read())
+        done, _ = await asyncio.wait({reading}, timeout=SETTLE_SECONDS)
+        assert not done, f"read {reading.result()} while an earlier seq was uncommitted"
+    assert await asyncio.wait_for(reading, timeout=10) == ["first", second]
 
 
-async def test_a_create_in_one_statement_waits_while_a_reader_reads(suite: InProcessSuite) -> None:
+async def test_a_create_in_one_statement_waits_while_a_reader_reads(new_tenant: NewTenant) -> None:
     """Its event's seq is taken under the tenant's event lock, as every writer's is."""
-    tenant = str(uuid.uuid4())
-    caller = Caller(user_id="someone", tenant_id=tenant, role="owner", token_id="")
-    bound = bind_caller(caller)
-    async with opened(suite.resource_settings.database_url) as db:
-        tenants = TenantDatabase(db)
-        codec = MessageCodec(SONGS)
-
-        async def create() -> None:
-            async with tenants.creating(codec) as store:
-                await store.create(Song(name="Waits", artist="Writer"), "")
-
-        try:
-            await mark_pruned(tenants, codec)
-            async with tenants.transaction(caller) as reader:
-                await events_after(reader, tenant, SONGS.singular, 0, 10)  # holds the lock
-                creating = asyncio.create_task(create())
-                done, _ = await asyncio.wait({creating}, timeout=SETTLE_SECONDS)
-                assert not done, "the create took a seq while a reader held the event lock"
-            await asyncio.wait_for(creating, timeout=10)
-        finally:
-            unbind_caller(bound)
+    await new_tenant.created_in_one_statement_from_now()
+    async with new_tenant.tenants.transaction(new_tenant.caller) as reader:
+        await events_after(reader, new_tenant.id, SONGS.singular, 0, 10)  # holds the lock
+        creating = asyncio.create_task(new_tenant.create("Waits"))
+        done, _ = await asyncio.wait({creating}, timeout=SETTLE_SECONDS)
+        assert not done, "the create took a seq while a reader held the event lock"
+    await asyncio.wait_for(creating, timeout=10)
