@@ -174,7 +174,9 @@ async def test_nobody_can_be_invited_to_a_personal_tenant(client: ChorusClient) 
         FAILED_PRECONDITION,
         jane.tenants.invite(await personal_tenant_id(jane), "x@example.com", auth_pb.ROLE_VIEWER),
     )
-    assert "personal" in message
+    assert message == (
+        "a personal tenant has exactly one member: create a shared tenant to work with others"
+    )
 
 
 @pytest.mark.parametrize("spelling", [str.lower, str.upper], ids=["same", "other case"])

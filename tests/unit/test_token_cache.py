@@ -4,6 +4,7 @@ A fake clock stands in for time on the cached path, and a spy counts the
 signature checks (`jwt.decode`), so every test is about behaviour, never speed.
 """
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chorus_core.errors import Unauthenticated
 from chorus_core.tokens import AccessTokenVerifier, TokenAudience, VerifiedTokenCache
-from tests.support.forged_tokens import TokenForge, no_signature
+from tests.support.forged_tokens import TokenForge, b64url, no_signature
 
 AUDIENCE = TokenAudience(issuer="chorus-auth", audience="chorus")
 KID = "key-1"
@@ -85,45 +86,80 @@ async def test_a_token_seen_again_is_answered_from_the_cache(
     forge: TokenForge, keys: Keys, clock: Clock, decodes: list[str]
 ) -> None:
     check = verifier(keys, clock)
-    token = forge.token()
+    claims = forge.claims()
+    token = forge.token(claims=claims)
     first = await check.verify(token)
     again = await check.verify(token)
     assert again == first
     assert (again.user_id, again.tenant_id) == (forge.user_id, forge.tenant_id)
+    assert (again.role, again.token_id, again.expires_at) == ("owner", claims["jti"], claims["exp"])
     assert decodes == [token], "the signature was checked once"
     assert check.cache is not None
     assert token in check.cache
 
 
-BAD_TOKENS: dict[str, Callable[[TokenForge], str]] = {
-    "malformed": lambda f: "not.a.jwt",
-    "bad-signature": lambda f: replace(f, key=ec.generate_private_key(ec.SECP256R1())).token(),
-    "alg-none": lambda f: f.token(header=f.header(alg="none"), sign=no_signature),
-    "expired": lambda f: f.token(claims={**f.claims(), "exp": int(time.time()) - 5}),
-    "not-yet-valid": lambda f: f.token(claims={**f.claims(), "nbf": int(time.time()) + 600}),
-    "wrong-audience": lambda f: f.token(claims=f.claims(aud="other-api")),
-    "wrong-issuer": lambda f: f.token(claims=f.claims(iss="evil-auth")),
-    "unknown-kid": lambda f: f.token(header=f.header(kid="no-such-key")),
-    "typ-missing": lambda f: f.token(header=f.header(drop=["typ"])),
-    "tid-missing": lambda f: f.token(claims=f.claims(drop=["tid"])),
-    "tid-not-text": lambda f: f.token(claims=f.claims(tid=12345)),
-    "exp-missing": lambda f: f.token(claims=f.claims(drop=["exp"])),
-    "iat-missing": lambda f: f.token(claims=f.claims(drop=["iat"])),
-    "jti-missing": lambda f: f.token(claims=f.claims(drop=["jti"])),
-    "role-empty": lambda f: f.token(claims=f.claims(role="")),
-    "sub-empty": lambda f: f.token(claims=f.claims(sub="")),
+MALFORMED = "the access token is malformed"
+NOT_OURS = "the token is not an access token of this issuer"
+INVALID = "the access token is invalid"
+
+
+def with_payload(forge: TokenForge, payload: bytes) -> str:
+    """A token with a proper header whose payload segment is `payload`."""
+    header = b64url(json.dumps(forge.header()).encode())
+    return f"{header}.{b64url(payload)}.{b64url(b'no signature')}"
+
+
+BAD_TOKENS: dict[str, tuple[Callable[[TokenForge], str], str]] = {
+    "malformed": (lambda f: "not.a.jwt", MALFORMED),
+    "claims-not-json": (lambda f: with_payload(f, b"not json"), MALFORMED),
+    "claims-a-list": (
+        lambda f: with_payload(f, b'["chorus-auth"]'),
+        "the access token is not from this issuer",
+    ),
+    "bad-signature": (
+        lambda f: replace(f, key=ec.generate_private_key(ec.SECP256R1())).token(),
+        INVALID,
+    ),
+    "alg-none": (lambda f: f.token(header=f.header(alg="none"), sign=no_signature), NOT_OURS),
+    "expired": (
+        lambda f: f.token(claims={**f.claims(), "exp": int(time.time()) - 5}),
+        "the access token has expired",
+    ),
+    "not-yet-valid": (
+        lambda f: f.token(claims={**f.claims(), "nbf": int(time.time()) + 600}),
+        INVALID,
+    ),
+    "wrong-audience": (lambda f: f.token(claims=f.claims(aud="other-api")), INVALID),
+    "wrong-issuer": (
+        lambda f: f.token(claims=f.claims(iss="evil-auth")),
+        "the access token is not from this issuer",
+    ),
+    "unknown-kid": (
+        lambda f: f.token(header=f.header(kid="no-such-key")),
+        "the access token is signed by an unknown key",
+    ),
+    "typ-missing": (lambda f: f.token(header=f.header(drop=["typ"])), NOT_OURS),
+    "tid-missing": (lambda f: f.token(claims=f.claims(drop=["tid"])), INVALID),
+    "tid-not-text": (lambda f: f.token(claims=f.claims(tid=12345)), INVALID),
+    "exp-missing": (lambda f: f.token(claims=f.claims(drop=["exp"])), INVALID),
+    "iat-missing": (lambda f: f.token(claims=f.claims(drop=["iat"])), INVALID),
+    "jti-missing": (lambda f: f.token(claims=f.claims(drop=["jti"])), INVALID),
+    "role-empty": (lambda f: f.token(claims=f.claims(role="")), INVALID),
+    "sub-empty": (lambda f: f.token(claims=f.claims(sub="")), INVALID),
 }
+"""Each bad token and the reason the caller is told (the status is UNAUTHENTICATED)."""
 
 
-@pytest.mark.parametrize("make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+@pytest.mark.parametrize(("make", "reason"), BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
 async def test_a_refused_token_is_never_cached_and_refused_every_time(
-    forge: TokenForge, keys: Keys, clock: Clock, make: Callable[[TokenForge], str]
+    forge: TokenForge, keys: Keys, clock: Clock, make: Callable[[TokenForge], str], reason: str
 ) -> None:
     check = verifier(keys, clock)
     token = make(forge)
     for _ in range(2):
-        with pytest.raises(Unauthenticated):
+        with pytest.raises(Unauthenticated) as refused:
             await check.verify(token)
+        assert refused.value.message == reason
     assert check.cache is not None
     assert len(check.cache) == 0
 
@@ -152,7 +188,7 @@ async def test_a_cached_token_is_refused_from_its_exp_on(
     clock.now = exp - 0.5
     await check.verify(token)
     clock.now = exp  # PyJWT's rule too: expired once exp <= now
-    with pytest.raises(Unauthenticated, match="expired"):
+    with pytest.raises(Unauthenticated, match=r"^the access token has expired$"):
         await check.verify(token)
     assert check.cache is not None
     assert token not in check.cache
@@ -160,11 +196,13 @@ async def test_a_cached_token_is_refused_from_its_exp_on(
 
 
 async def test_leeway_stretches_a_cached_token_exactly_as_a_fresh_one(
-    forge: TokenForge, keys: Keys, clock: Clock
+    forge: TokenForge, keys: Keys, clock: Clock, decodes: list[str]
 ) -> None:
     check = verifier(keys, clock, leeway_seconds=30)
     token, exp = token_expiring_in(forge, 60)
     await check.verify(token)
+    await check.verify(token)  # at once: from the cache, its start stretched back, not forward
+    assert decodes == [token]
     clock.now = exp + 29
     await check.verify(token)
     clock.now = exp + 30
@@ -207,7 +245,7 @@ async def test_a_cached_token_of_a_retired_key_is_refused(
     token = forge.token()
     await check.verify(token)
     del keys.keys[KID]
-    with pytest.raises(Unauthenticated, match="unknown key"):
+    with pytest.raises(Unauthenticated, match=r"^the access token is signed by an unknown key$"):
         await check.verify(token)
     assert check.cache is not None
     assert token not in check.cache
