@@ -198,7 +198,9 @@ class Imports:
             )
             return
         try:
-            rows = read_rows(codec.resource, document, first.document_format)
+            rows = await asyncio.to_thread(
+                read_rows, codec.resource, document, first.document_format
+            )  # seconds of CPU for a large document: not on the event loop
         except Exception as error:
             await self._finish(
                 system, operation_id, operation_pb.OPERATION_STATE_FAILED, str(error)

@@ -50,7 +50,9 @@ class ResourceImport:
     async def start(self, request: Any, _context: object) -> Any:
         caller = current_caller()
         _may_change(caller, "import")
-        rows = read_rows(self._resource, request.document, request.format)
+        # Up to seconds of CPU for a large document: in a thread, so the server's other calls
+        # and streams go on meanwhile (the GIL is shared, the event loop is not blocked).
+        rows = await asyncio.to_thread(read_rows, self._resource, request.document, request.format)
         async with self._tenants.transaction(caller, write=True) as connection:
             operation_id = await operations.start(
                 connection,
