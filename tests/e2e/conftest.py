@@ -123,3 +123,12 @@ async def browser_second(
     """Another person's browser, isolated from `context`."""
     async for fresh in _fresh_context(request, browser):
         yield fresh
+
+
+@pytest.fixture
+async def browser_third(
+    request: pytest.FixtureRequest, browser: Browser
+) -> AsyncIterator[BrowserContext]:
+    """A third person's browser, isolated from the other two."""
+    async for fresh in _fresh_context(request, browser):
+        yield fresh

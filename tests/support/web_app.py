@@ -85,6 +85,29 @@ async def add_song(page: Page, name: str, artist: str, year: int | None = None) 
     await expect(form).to_have_count(0)
 
 
+async def send_import(page: Page, path: Path) -> Locator:
+    """Choose the file in "Import songs" (through the browser's file chooser) and
+    start the import; the dialog's form."""
+    await page.get_by_role("button", name="Import songs").click()
+    form = page.get_by_role("form", name="Import songs")
+    async with page.expect_file_chooser() as chooser:
+        await form.get_by_role("button", name="File").click()
+    await (await chooser.value).set_files(path)
+    await form.get_by_role("button", name="Start import").click()
+    return form
+
+
+async def start_import(page: Page, path: Path) -> Locator:
+    """Import the file; the import's section on the page."""
+    await expect(await send_import(page, path)).to_have_count(0)
+    return page.get_by_role("region", name=f"Import of {path.name}")
+
+
+def import_progress(section: Locator) -> Locator:
+    """The import's progress bar: aria-valuenow rows done of aria-valuemax."""
+    return section.get_by_role("progressbar", name="Import progress")
+
+
 def song_rows(page: Page) -> Locator:
     return page.get_by_test_id("song-row")
 

@@ -19,16 +19,21 @@ export function useLiveSongs(): LiveStatus {
   useEffect(() => {
     if (!tenantId) return;
     const stop = new AbortController();
-    // changes closer together than BURST_MS are one refetch (an import sends thousands)
+    // a change is shown at once; the changes after it are one refetch per BURST_MS (an import sends thousands)
     let refetch: ReturnType<typeof setTimeout> | undefined;
+    let lastMs = -Infinity;
     void followSongs(songs, {
       signal: stop.signal,
       onStatus: setStatus,
       onChange: () => {
-        refetch ??= setTimeout(() => {
-          refetch = undefined;
-          void queryClient.invalidateQueries({ queryKey: songKeys.all });
-        }, BURST_MS);
+        refetch ??= setTimeout(
+          () => {
+            refetch = undefined;
+            lastMs = Date.now();
+            void queryClient.invalidateQueries({ queryKey: songKeys.all });
+          },
+          Math.max(0, lastMs + BURST_MS - Date.now()),
+        );
       },
     });
     return () => {
