@@ -13,9 +13,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+import grpc
+import pytest
 from sqlalchemy import text, update
 
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
+from chorus.resource.v1 import song_service_pb2 as song_pb
+from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
 from chorus_core.caller import Caller
 from chorus_resource import operations
@@ -29,6 +33,7 @@ from chorus_resource.tenant_database import TenantDatabase
 from tests.support.accounts import PASSWORD, unique_email
 from tests.support.databases import POSTGRES_URL
 from tests.support.in_process import InProcessSuite
+from tests.support.proxied_resource import resource_behind_proxy
 from tests.support.songs import all_songs
 
 
@@ -134,3 +139,45 @@ async def test_an_import_whose_servers_keep_dying_is_marked_failed_when_taken_up
     assert f"stopped {MAX_ATTEMPTS} times" in last.error
     assert "0 of 1 rows were handled" in last.error
     assert last.rows_imported == 0
+
+
+@pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
+async def test_database_outages_mid_import_are_waited_out_not_counted(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
+    """The database goes away more often than MAX_ATTEMPTS mid-import: the import goes on
+    each time it is back (an outage is nobody's fault), and stores every row once."""
+    rows = 10 * BATCH_ROWS
+    document = "name,artist\n" + "".join(f"Song {n},Outages\n" for n in range(rows))
+    async with (
+        resource_behind_proxy(suite) as (target, proxy),
+        ChorusClient(suite.auth_target, suite.resource_target) as client,
+        grpc.aio.insecure_channel(target) as channel,
+    ):
+        user = await client.sign_up(unique_email("outages"), PASSWORD)
+        started = (
+            await song_grpc.SongServiceStub(channel).ImportSongs(
+                song_pb.ImportSongsRequest(
+                    document=document.encode(), format=operation_pb.IMPORT_FORMAT_CSV
+                ),
+                metadata=await user.tokens.metadata(),
+            )
+        ).operation  # runs on the server behind the proxy; followed through the other
+        cuts = 0
+        async for operation in user.operations.watch(started.name):
+            if (
+                not operation.done
+                and operation.rows_done > cuts * BATCH_ROWS
+                and cuts <= MAX_ATTEMPTS
+            ):
+                await proxy.cut()
+                cuts += 1
+                await asyncio.sleep(0.3)
+                await proxy.restore()
+            last = operation
+        songs = await all_songs(user, page_size=100)
+
+    assert cuts == MAX_ATTEMPTS + 1
+    assert last.state == operation_pb.OPERATION_STATE_SUCCEEDED, last.error
+    assert (last.rows_done, last.rows_imported) == (rows, rows)
+    assert sorted(s.name for s in songs) == sorted(f"Song {n}" for n in range(rows))
