@@ -63,10 +63,13 @@ async def test_readme_import_example(
 ) -> None:
     stdout, _stderr = await run_section(suite, client, repo_root, IMPORTS, tmp_path)
 
-    last = json_documents(stdout)[-1]["operation"]
+    *_, last_watched, listed = json_documents(stdout)
+    last = last_watched["operation"]
     assert last["state"] == "OPERATION_STATE_SUCCEEDED"
     assert last["done"] is True
     assert (last["rowsTotal"], last["rowsImported"], last["rowsRejected"]) == (2, 1, 1)
     assert last["rowErrors"] == [
         "line 3: year must be greater than or equal to 1000 and less than or equal to 2100"
     ]
+    assert [op["name"] for op in listed["operations"]] == [last["name"]]
+    assert listed["totalSize"] == 1
