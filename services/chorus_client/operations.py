@@ -4,8 +4,11 @@ from __future__ import annotations  # the Async stubs exist in type stubs only
 
 from collections.abc import AsyncGenerator
 
+import grpc
+
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
+from chorus_client.resuming import before_resuming
 from chorus_client.tokens import SessionTokens
 
 
@@ -43,17 +46,26 @@ class OperationsClient:
         return response.operation
 
     async def watch(self, name: str) -> AsyncGenerator[operation_pb.Operation, None]:
-        """The operation now, then at each change, until it is done (resumed past token expiry)."""
+        """The operation now, then at each change, until it is done.
+
+        Resumed by itself when the stream ends because the access token
+        expired or the server stopped (`chorus_client.resuming`): an import
+        may well outlast a token.
+        """
+        failures = 0
         while True:
+            metadata = await self._tokens.metadata()
             stream = self._stub.WatchOperation(
-                operation_pb.WatchOperationRequest(name=name),
-                metadata=await self._tokens.metadata(),
+                operation_pb.WatchOperationRequest(name=name), metadata=metadata
             )
             try:
                 async for response in stream:
+                    failures = 0
                     yield response.operation
                     if response.operation.done:
                         return
+            except grpc.aio.AioRpcError as error:
+                await before_resuming(error, failures, self._tokens, metadata)
+                failures += 1
             finally:
                 stream.cancel()
-            # The stream ended before the operation did (the token expired): again.

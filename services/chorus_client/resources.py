@@ -7,7 +7,6 @@ service in `chorus.resource.v1` with Create/Get/List/Update/Delete).
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import importlib
 import pkgutil
@@ -24,14 +23,12 @@ import chorus.resource.v1 as resource_package
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
 from chorus_client.operations import OperationsClient
+from chorus_client.resuming import before_resuming
 from chorus_client.tokens import SessionTokens
 
 _OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
 MAX_ITEMS = 100_000
 """`all()` stops with an error past this many items (a paging bug must not loop forever)."""
-RESUMES = (0.0, 0.5, 1.0, 2.0, 5.0)
-"""`watch()` waits between attempts to resume a lost stream; it gives up after the last."""
-RESUMED_CODES = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.UNAVAILABLE)
 
 
 @functools.cache
@@ -167,8 +164,8 @@ class ResourceClient:
         CHANGE_TYPE_CAUGHT_UP event, then each change as it commits. When the
         stream ends because the access token expired (UNAUTHENTICATED) or the
         server went away (UNAVAILABLE), it resumes by itself with a fresh
-        token and the last cursor, so nothing is missed or repeated; it fails
-        after len(RESUMES) attempts in a row that bring no event.
+        token and the last cursor, so nothing is missed or repeated
+        (`chorus_client.resuming`).
         """
         if self._watch is None:
             raise TypeError(f"the {self._plural} contract has no Watch{self._plural} method")
@@ -184,13 +181,7 @@ class ResourceClient:
                     yield event
                 return
             except grpc.aio.AioRpcError as error:
-                if error.code() not in RESUMED_CODES or failures >= len(RESUMES):
-                    raise
-                if error.code() == grpc.StatusCode.UNAUTHENTICATED and metadata == (
-                    ("authorization", f"Bearer {self._tokens.access_token}"),
-                ):
-                    await self._tokens.refresh()  # nobody refreshed the refused token meanwhile
-                await asyncio.sleep(RESUMES[failures])
+                await before_resuming(error, failures, self._tokens, metadata)
                 failures += 1
             finally:
                 stream.cancel()

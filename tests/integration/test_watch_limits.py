@@ -9,9 +9,11 @@ import grpc
 import pytest
 
 from chorus.resource.v1 import change_type_pb2 as change_pb
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient, UserSession
+from chorus_resource.import_runner import BATCH_ROWS
 from chorus_resource.watch_limits import WatchLimits
 from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite, running_in_process
@@ -74,6 +76,25 @@ async def test_the_client_resumes_across_token_expiry(short_tokens: InProcessSui
             events = await feed.take(2)
 
     assert [e.song for e in events] == [before, after]
+
+
+async def test_the_client_follows_an_import_across_token_expiry(
+    short_tokens: InProcessSuite, tmp_path: Path
+) -> None:
+    """An import outlasting the access token: the client's WatchOperation resumes by itself."""
+    path = tmp_path / "songs.csv"
+    rows = 40 * BATCH_ROWS  # 40 batches, each followed by SQLite's pause: longer than a token
+    path.write_text("name,artist\n" + "".join(f"Song {n},Expiry\n" for n in range(rows)))
+    loop = asyncio.get_running_loop()
+    async with ChorusClient(short_tokens.auth_target, short_tokens.resource_target) as client:
+        jane = await client.sign_up(unique_email("jane"), PASSWORD)
+        started = loop.time()
+        done = await jane.songs.import_file(path)
+        took = loop.time() - started
+
+    assert took > TOKEN_SECONDS
+    assert done.state == operation_pb.OPERATION_STATE_SUCCEEDED
+    assert done.rows_imported == rows
 
 
 @pytest.fixture
