@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.auth.v1 import auth_service_pb2_grpc as auth_grpc
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus.resource.v1 import song_service_pb2_grpc as song_grpc
 from chorus_client import ChorusClient
@@ -268,6 +269,26 @@ async def test_grpc_web_lists_the_callers_songs(
     listed = song_pb.ListSongsResponse.FromString(reply.messages[0])
     assert list(listed.songs) == [song]
     assert_cors_for(reply.http.headers, ORIGIN)
+
+
+async def test_an_import_document_over_the_limit_is_resource_exhausted_through_the_gateway(
+    gateway: Gateway, edge_client: ChorusClient
+) -> None:
+    """As the web app sends a file: gRPC-Web, larger than Envoy's buffer too (2 MiB)."""
+    jane = await edge_client.sign_up(unique_email("web"), PASSWORD)
+    document = b"name,artist\n" + b"x" * (3 << 20) + b",y\n"
+    request = song_pb.ImportSongsRequest(document=document, format=operation_pb.IMPORT_FORMAT_CSV)
+
+    reply = await gateway.grpc_web(
+        "/chorus.resource.v1.SongService/ImportSongs",
+        request.SerializeToString(),
+        {"origin": ORIGIN, "authorization": f"Bearer {jane.tokens.access_token}"},
+    )
+
+    assert reply.grpc_status == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0], reply
+    assert "larger than max" in reply.http.headers["grpc-message"]
+    assert_cors_for(reply.http.headers, ORIGIN)
+    assert await jane.operations.list() == []
 
 
 async def test_grpc_web_without_token_is_refused_at_the_edge_with_cors(
