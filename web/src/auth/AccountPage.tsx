@@ -9,6 +9,7 @@ import { tenantLabel } from "../tenants/tenantNames";
 import { useSwitchTenant } from "../tenants/tenantQueries";
 import { useActiveTenant } from "../tenants/useActiveTenant";
 import { useWhoAmI } from "./useWhoAmI";
+import { TableHead } from "../ui/TableHead";
 
 /** Who I am: email, the tenant I work in and my role there, and all my tenants. */
 export function AccountPage() {
@@ -57,15 +58,7 @@ export function AccountPage() {
         <Loading label="Loading your tenants…" />
       ) : (
         <Table aria-label="Your tenants" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Tenant</Table.Th>
-              <Table.Th>Your role</Table.Th>
-              <Table.Th>
-                <span className="mantine-visually-hidden">Actions</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Tenant", "Your role"]} actions />
           <Table.Tbody>
             {mine.data.map(({ tenant, role: myRole }) =>
               tenant ? (

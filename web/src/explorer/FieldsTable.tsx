@@ -1,6 +1,7 @@
 import type { DescMessage, Registry } from "@bufbuild/protobuf";
 import { Code, Table, Text } from "@mantine/core";
 import { commentOf, rulesOf, typeLabel } from "./contracts";
+import { TableHead } from "../ui/TableHead";
 
 /** The fields of a request: name, type, description and buf.validate rules. */
 export function FieldsTable({ message, registry }: { message: DescMessage; registry: Registry }) {
@@ -14,12 +15,7 @@ export function FieldsTable({ message, registry }: { message: DescMessage; regis
   return (
     <Table.ScrollContainer minWidth={0}>
       <Table aria-label={`Fields of ${message.name}`} verticalSpacing={4} fz="sm" layout="fixed">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w="30%">Field</Table.Th>
-            <Table.Th>Description and rules</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={[{ label: "Field", w: "30%" }, "Description and rules"]} />
         <Table.Tbody>
           {message.fields.map((field) => {
             const rules = rulesOf(field, registry);

@@ -11,6 +11,7 @@ import { Pager } from "../ui/Pager";
 import { currentPageToken, firstPage, pagingReducer } from "../ui/paging";
 import { PlaylistDialog } from "./PlaylistDialog";
 import { usePlaylistPage } from "./playlistQueries";
+import { TableHead } from "../ui/TableHead";
 
 const PAGE_SIZE = 20;
 
@@ -42,13 +43,7 @@ function PlaylistList({ writable }: { writable: boolean }) {
       ) : (
         <>
           <Table aria-label="Playlists" verticalSpacing={6} highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Songs</Table.Th>
-                <Table.Th visibleFrom="sm">Description</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Name", "Songs", { label: "Description", visibleFrom: "sm" }]} />
             <Table.Tbody>
               {playlists.map((playlist) => (
                 <Table.Tr key={playlist.id} data-testid="playlist-row">

@@ -1,4 +1,5 @@
-import { ActionIcon, Group, Table, Text, UnstyledButton, VisuallyHidden } from "@mantine/core";
+import { ActionIcon, Group, Table, Text, UnstyledButton } from "@mantine/core";
+import { ActionsHeader } from "../ui/TableHead";
 import { IconArrowDown, IconArrowUp, IconPencil, IconSelector, IconTrash } from "../ui/icons";
 import type { Song } from "../gen/chorus/resource/v1/song_service_pb";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
@@ -48,11 +49,7 @@ export function SongsTable({ songs, sort, onSort, emailOf, onEdit, onDelete }: S
             {header("year", "Year")}
             <Table.Th visibleFrom="sm">Added by</Table.Th>
             {header("create_time", "Added", "md")}
-            {writable && (
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            )}
+            {writable && <ActionsHeader />}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

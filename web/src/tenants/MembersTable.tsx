@@ -1,4 +1,4 @@
-import { Button, Table, Text, VisuallyHidden } from "@mantine/core";
+import { Button, Table, Text } from "@mantine/core";
 import { useState } from "react";
 import type { Role } from "../gen/chorus/auth/v1/auth_service_pb";
 import type { Member } from "../gen/chorus/auth/v1/tenant_service_pb";
@@ -8,6 +8,7 @@ import { RoleSelect } from "./RoleSelect";
 import { assignableRoles, canManageMember, canManageMembers, roleName } from "./roles";
 import { tenantErrorSentence } from "./tenantErrors";
 import { useChangeMemberRole, useRemoveMember } from "./tenantQueries";
+import { TableHead } from "../ui/TableHead";
 
 interface MembersTableProps {
   tenantId: string;
@@ -48,17 +49,7 @@ export function MembersTable({ tenantId, tenantName, members, myUserId, myRole }
   return (
     <>
       <Table aria-label="Members" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Email</Table.Th>
-            <Table.Th>Role</Table.Th>
-            {managing && (
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            )}
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={["Email", "Role"]} actions={managing} />
         <Table.Tbody>
           {members.map((member) => {
             const me = member.userId === myUserId;

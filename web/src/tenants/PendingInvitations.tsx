@@ -1,4 +1,4 @@
-import { Button, Card, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { Button, Card, Table, Text, Title } from "@mantine/core";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { useState } from "react";
 import type { Invitation } from "../gen/chorus/auth/v1/tenant_service_pb";
@@ -8,6 +8,7 @@ import { toastDone, toastFailed } from "../ui/toasts";
 import { roleName } from "./roles";
 import { tenantErrorSentence } from "./tenantErrors";
 import { usePendingInvitations, useRevokeInvitation } from "./tenantQueries";
+import { TableHead } from "../ui/TableHead";
 
 /** The tenant's open invitations (for owners and admins), each with "Revoke" (asked once more). */
 export function PendingInvitations({ tenantId }: { tenantId: string }) {
@@ -41,17 +42,15 @@ export function PendingInvitations({ tenantId }: { tenantId: string }) {
         </Text>
       ) : (
         <Table aria-label="Pending invitations" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Email</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th visibleFrom="sm">Invited by</Table.Th>
-              <Table.Th visibleFrom="sm">Valid until</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead
+            columns={[
+              "Email",
+              "Role",
+              { label: "Invited by", visibleFrom: "sm" },
+              { label: "Valid until", visibleFrom: "sm" },
+            ]}
+            actions
+          />
           <Table.Tbody>
             {pending.data.map((invitation) => (
               <Table.Tr key={invitation.id} data-testid="pending-invitation">
