@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from chorus_devtools.polling import wait_until
 from chorus_devtools.ports import free_ports, listening
 from chorus_devtools.processes import clean_env
 
@@ -84,13 +85,15 @@ async def running_app(folder: Path, auth_rate_per_minute: int = 100) -> AsyncIte
 
 
 async def _wait_for_ready(process: asyncio.subprocess.Process, app: App) -> None:
-    deadline = asyncio.get_running_loop().time() + START_TIMEOUT
-    while READY_LINE not in app.log():
+    async def ready() -> bool:
         if process.returncode is not None:
             raise RuntimeError(f"make run exited with {process.returncode}:\n{app.log()}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise RuntimeError(f"make run not ready after {START_TIMEOUT:.0f}s:\n{app.log()}")
-        await asyncio.sleep(0.5)
+        return READY_LINE in app.log()
+
+    try:
+        await wait_until(ready, within=START_TIMEOUT, what="make run to say it is running")
+    except TimeoutError as error:
+        raise RuntimeError(f"{error}:\n{app.log()}") from None
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
@@ -107,8 +110,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 
 async def _wait_closed(ports: list[int]) -> None:
-    deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT
-    while any(listening(port) for port in ports):
-        if asyncio.get_running_loop().time() > deadline:
-            raise RuntimeError(f"parts of the suite still listen on {ports} after stopping")
-        await asyncio.sleep(0.3)
+    async def closed() -> bool:
+        return not any(listening(port) for port in ports)
+
+    await wait_until(closed, within=STOP_TIMEOUT, what=f"nothing listening on {ports} any more")
