@@ -7,10 +7,12 @@ service in `chorus.resource.v1` with Create/Get/List/Update/Delete).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 import pkgutil
 import re
+import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ import chorus.resource.v1 as resource_package
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
 from chorus_client.operations import OperationsClient
-from chorus_client.resuming import before_resuming
+from chorus_client.resuming import RESUMES, before_resuming
 from chorus_client.tokens import SessionTokens
 
 _OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
@@ -196,6 +198,8 @@ class ResourceClient:
         `on_progress` gets the operation at each change (rows_done of
         rows_total, row_errors). The import goes on on the server if this
         call is abandoned: find it again with `jane.operations.list()`.
+        Starting it is retried while the server is UNAVAILABLE, with one
+        request_id: the file is imported once, whatever the retries.
         """
         if self._import is None:
             raise TypeError(f"the {self._plural} contract has no Import{self._plural} method")
@@ -204,10 +208,23 @@ class ResourceClient:
         if path.suffix.lower() not in formats:
             raise ValueError(f"{path.name}: import .csv or .json files")
         call, request_type = self._import
-        request = request_type(document=path.read_bytes(), format=formats[path.suffix.lower()])
-        started: operation_pb.Operation = (
-            await self._tokens.call(call, request, self._timeout)
-        ).operation
+        request = request_type(
+            document=path.read_bytes(),
+            format=formats[path.suffix.lower()],
+            request_id=str(uuid.uuid4()),  # so a retry never imports the file twice
+        )
+        failures = 0
+        while True:
+            try:
+                started: operation_pb.Operation = (
+                    await self._tokens.call(call, request, self._timeout)
+                ).operation
+                break
+            except grpc.aio.AioRpcError as error:  # the server went away: again, same request_id
+                if error.code() != grpc.StatusCode.UNAVAILABLE or failures >= len(RESUMES):
+                    raise
+                await asyncio.sleep(RESUMES[failures])
+                failures += 1
         latest = started
         async for latest in self._operations.watch(started.name):
             if on_progress is not None:

@@ -54,7 +54,7 @@ class ResourceImport:
         # and streams go on meanwhile (the GIL is shared, the event loop is not blocked).
         rows = await asyncio.to_thread(read_rows, self._resource, request.document, request.format)
         async with self._tenants.transaction(caller, write=True) as connection:
-            operation_id = await operations.start(
+            operation_id, started = await operations.start(
                 connection,
                 tenant_id=caller.tenant_id,
                 created_by=caller.user_id,
@@ -65,8 +65,10 @@ class ResourceImport:
                 document_format=request.format,
                 rows_total=len(rows),
                 owner=self._imports.owner,
+                request_id=request.request_id,
             )
-        self._imports.run(caller.tenant_id, operation_id)
+        if started:  # (a retry's operation runs where it was started)
+            self._imports.run(caller.tenant_id, operation_id)
         async with self._tenants.transaction(caller) as connection:
             row = await operations.get(connection, caller.tenant_id, operation_id)
         return self._response(operation=operations.message(row))

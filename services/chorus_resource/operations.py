@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -70,7 +71,9 @@ operations = Table(
     Column("done", Boolean, nullable=False),  # state is one of DONE_STATES (ListOperations' filter)
     Column("create_time", UTCDateTime(), nullable=False),
     Column("update_time", UTCDateTime(), nullable=False),
+    Column("request_id", String(64), nullable=True),  # the idempotency key of the start
     Index("ix_operations_tenant_created", "tenant_id", "create_time"),
+    Index("ux_operations_tenant_request", "tenant_id", "request_id", unique=True),
 )
 
 operation_leases = Table(
@@ -136,39 +139,57 @@ async def start(
     document_format: int,
     rows_total: int,
     owner: str,
-) -> str:
-    """Store a new running operation and its lease (held by `owner`); its id."""
+    request_id: str = "",
+) -> tuple[str, bool]:
+    """Store a new running operation and its lease (held by `owner`): its id, and True.
+
+    With a `request_id` the tenant used before: that operation's id, and False
+    (nothing stored).
+    """
     now = utcnow()
     new_id = str(uuid.uuid4())
-    await connection.execute(
-        insert(operations).values(
-            id=new_id,
-            tenant_id=tenant_id,
-            created_by=created_by,
-            creator_role=creator_role,
-            kind=kind,
-            resource=resource,
-            state=operation_pb.OPERATION_STATE_RUNNING,
-            document=document,
-            document_format=document_format,
-            rows_total=rows_total,
-            rows_done=0,
-            rows_imported=0,
-            rows_rejected=0,
-            row_errors="",
-            error="",
-            cancel_requested=False,
-            done=False,
-            create_time=now,
-            update_time=now,
-        )
+    values = {
+        "id": new_id,
+        "tenant_id": tenant_id,
+        "created_by": created_by,
+        "creator_role": creator_role,
+        "kind": kind,
+        "resource": resource,
+        "state": operation_pb.OPERATION_STATE_RUNNING,
+        "document": document,
+        "document_format": document_format,
+        "rows_total": rows_total,
+        "rows_done": 0,
+        "rows_imported": 0,
+        "rows_rejected": 0,
+        "row_errors": "",
+        "error": "",
+        "cancel_requested": False,
+        "done": False,
+        "create_time": now,
+        "update_time": now,
+        "request_id": request_id or None,
+    }
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    inserted = await connection.scalar(
+        dialect.insert(operations)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[operations.c.tenant_id, operations.c.request_id])
+        .returning(operations.c.id)
     )
+    if inserted is None:  # this request_id started one before
+        existing = await connection.scalar(
+            select(operations.c.id).where(
+                operations.c.tenant_id == tenant_id, operations.c.request_id == request_id
+            )
+        )
+        return str(existing), False
     await connection.execute(
         insert(operation_leases).values(
             operation_id=new_id, tenant=tenant_id, owner=owner, heartbeat_time=now, attempts=1
         )
     )
-    return new_id
+    return new_id, True
 
 
 async def get(

@@ -111,7 +111,7 @@ async def test_an_import_whose_servers_keep_dying_is_marked_failed_when_taken_up
         tenant_id = (await user.who_am_i()).tenant_id
         caller = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
         async with TenantDatabase(suite.resource_db).transaction(caller, write=True) as db:
-            operation_id = await operations.start(
+            operation_id, _started = await operations.start(
                 db,
                 tenant_id=tenant_id,
                 created_by="",

@@ -19,6 +19,7 @@ from chorus_resource.import_runner import BATCH_ROWS
 from tests.support.accounts import PASSWORD, unique_email
 from tests.support.in_process import InProcessSuite
 from tests.support.songs import all_songs
+from tests.support.tcp_proxy import tcp_proxy
 
 SUCCEEDED = operation_pb.OPERATION_STATE_SUCCEEDED
 CANCELLED = operation_pb.OPERATION_STATE_CANCELLED
@@ -342,3 +343,54 @@ async def test_a_page_token_only_works_with_its_filter(
 
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "page_token" in str(raised.value.details())
+
+
+async def test_a_retried_start_with_its_request_id_imports_once(
+    suite: InProcessSuite, jane: UserSession
+) -> None:
+    document = b"name,artist\nOnce,Retried\nTwice,Retried\n"
+    request = song_pb.ImportSongsRequest(
+        document=document, format=operation_pb.IMPORT_FORMAT_CSV, request_id="import-1"
+    )
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        stub = song_grpc.SongServiceStub(channel)
+        first = (await stub.ImportSongs(request, metadata=await jane.tokens.metadata())).operation
+        again = (await stub.ImportSongs(request, metadata=await jane.tokens.metadata())).operation
+        other = (
+            await stub.ImportSongs(
+                song_pb.ImportSongsRequest(
+                    document=document, format=operation_pb.IMPORT_FORMAT_CSV, request_id="import-2"
+                ),
+                metadata=await jane.tokens.metadata(),
+            )
+        ).operation
+    finished = [[op async for op in jane.operations.watch(o.name)][-1] for o in (first, other)]
+
+    assert again.name == first.name
+    assert other.name != first.name
+    assert [op.rows_imported for op in finished] == [2, 2]
+    assert (await jane.operations.page()).total_size == 2
+    names = sorted(s.name for s in await all_songs(jane))
+    assert names == sorted(["Aberdeen", "Cigarette Daydreams", "Once", "Twice", "Once", "Twice"])
+
+
+async def test_the_client_starts_an_import_again_while_the_server_is_away(
+    suite: InProcessSuite, tmp_path: Path
+) -> None:
+    host, port = suite.resource_target.rsplit(":", 1)
+    async with (
+        tcp_proxy(host, int(port)) as proxy,
+        ChorusClient(suite.auth_target, f"127.0.0.1:{proxy.port}") as client,
+    ):
+        user = await fresh_user(client)
+        await proxy.cut()
+        importing = asyncio.create_task(
+            user.songs.import_file(csv_file(tmp_path, ["name,artist", "A,B", "C,D"]))
+        )
+        await asyncio.sleep(1.0)  # the first attempts find nobody
+        await proxy.restore()
+        done = await importing
+        songs = await all_songs(user)
+
+    assert done.rows_imported == 2
+    assert sorted(s.name for s in songs) == ["A", "C"]

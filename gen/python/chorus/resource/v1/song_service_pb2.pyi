@@ -415,19 +415,26 @@ class ImportSongsRequest(_message.Message):
 
     DOCUMENT_FIELD_NUMBER: _builtins.int
     FORMAT_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
     document: _builtins.bytes
     """The document, in `format`."""
     format: _operation_service_pb2.ImportFormat.ValueType
     """Its format."""
+    request_id: _builtins.str
+    """Optional idempotency key (up to 64 characters, e.g. a UUID), unique per
+    tenant: a retry with the same request_id returns the operation the first
+    attempt started instead of importing the document twice.
+    """
     def __init__(
         self,
         *,
         document: _builtins.bytes = ...,
         format: _operation_service_pb2.ImportFormat.ValueType = ...,
+        request_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["document", b"document", "format", b"format"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document", b"document", "format", b"format", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

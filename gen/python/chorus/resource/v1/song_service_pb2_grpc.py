@@ -164,6 +164,7 @@ class SongServiceServicer:
         and another takes it up. CSV columns (header line): name, artist, year.
         A document that cannot be read is INVALID_ARGUMENT naming the line; more
         than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+        With a request_id, a retry returns the operation of the first attempt.
         Viewers may not import.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

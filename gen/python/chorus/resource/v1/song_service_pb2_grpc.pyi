@@ -91,6 +91,7 @@ class SongServiceStub:
     and another takes it up. CSV columns (header line): name, artist, year.
     A document that cannot be read is INVALID_ARGUMENT naming the line; more
     than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+    With a request_id, a retry returns the operation of the first attempt.
     Viewers may not import.
     """
 
@@ -157,6 +158,7 @@ class SongServiceAsyncStub(SongServiceStub):
     and another takes it up. CSV columns (header line): name, artist, year.
     A document that cannot be read is INVALID_ARGUMENT naming the line; more
     than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+    With a request_id, a retry returns the operation of the first attempt.
     Viewers may not import.
     """
 
@@ -262,6 +264,7 @@ class SongServiceServicer(metaclass=_abc_1.ABCMeta):
         and another takes it up. CSV columns (header line): name, artist, year.
         A document that cannot be read is INVALID_ARGUMENT naming the line; more
         than 50,000 rows, or more than the message limit, is RESOURCE_EXHAUSTED.
+        With a request_id, a retry returns the operation of the first attempt.
         Viewers may not import.
         """
 
