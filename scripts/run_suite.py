@@ -1,7 +1,9 @@
 """Run the whole Chorus suite in the foreground for local work (`make run`).
 
-Starts the auth and resource services, the Envoy gateway and the web app,
-each as its own process, waiting until each answers before starting the next;
+Starts the auth and resource services and the Envoy gateway (the suite as
+`chorus_devtools.suite` starts it for the benchmark and the tests too), then
+the web app, each as its own process, waiting until each answers before
+starting the next;
 prints the URL to open; and on Ctrl-C (or SIGTERM) stops them all. If one
 exits, the others are stopped too. Every address comes from an env value
 (CHORUS_AUTH_LISTEN, CHORUS_GATEWAY_LISTEN, CHORUS_WEB_PORT, ...: defaults and
