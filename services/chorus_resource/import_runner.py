@@ -3,8 +3,9 @@
 An import works batch by batch: each batch's rows, its progress and a
 heartbeat of its lease commit in one transaction (the tenant declared, so
 row-level security applies), and each row's idempotency key is derived from
-the operation and the row's line (`import:<operation id>:<line>`), so a row
-is never stored twice, whoever runs the batch again. The position to go on
+the operation and the row's place (`import:<operation id>:<n>`: its CSV
+line, a JSON item's position), so a row is never stored twice, whoever runs
+the batch again. The position to go on
 from is read, under a row lock, from the operation itself at each batch.
 
 Every server renews the leases of the imports it runs every
