@@ -34,7 +34,7 @@ from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_core.caller import Caller
 from chorus_core.database import Database
 from chorus_core.database_outage import is_outage
-from chorus_core.errors import DatabaseUnavailable
+from chorus_core.errors import DatabaseUnavailable, NotFound
 from chorus_core.sqltypes import utcnow
 from chorus_resource import operations
 from chorus_resource.bulk_create import create_all
@@ -133,6 +133,9 @@ class Imports:
                 raise
             except LeaseLost:
                 _log.warning("import %s: another server took it up", operation_id)
+                return
+            except NotFound:
+                _log.info("import %s: gone (its tenant was purged)", operation_id)
                 return
             except Exception as error:
                 if not await self._may_try_again(tenant_id, operation_id, error):

@@ -30,7 +30,7 @@ from chorus.auth.v1 import tenant_events_service_pb2 as events_pb
 from chorus.auth.v1 import tenant_events_service_pb2_grpc as events_grpc
 from chorus_core.caller import Caller
 from chorus_resource.models import Base
-from chorus_resource.operations import operation_leases
+from chorus_resource.operations import operation_leases, operations
 from chorus_resource.tenant_database import TenantDatabase
 
 _log = logging.getLogger("chorus.tenant_cleanup")
@@ -79,8 +79,13 @@ class TenantCleanup:
         """Delete every row of the tenant; how many there were."""
         removed = 0
         as_tenant = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
+        # Operations first: an import's batch holds its operation's row until it commits,
+        # so once they are deleted no batch is half-way (its rows are seen and deleted
+        # below) and none comes after (it finds its operation gone and stops).
+        children_first = reversed(Base.metadata.sorted_tables)
+        tables = [operations, *(table for table in children_first if table is not operations)]
         async with self._tenants.transaction(as_tenant, write=True) as connection:
-            for table in reversed(Base.metadata.sorted_tables):  # children first
+            for table in tables:
                 if "tenant_id" in table.c:
                     result = await connection.execute(
                         delete(table).where(table.c.tenant_id == tenant_id)

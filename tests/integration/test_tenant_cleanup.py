@@ -96,3 +96,30 @@ async def test_deleted_tenants_are_listed_in_order_without_a_token(suite: InProc
     assert [d.tenant_id for d in listed.tenants][-2:] == [first.id, second.id]
     positions = [d.position for d in listed.tenants]
     assert positions == sorted(positions)
+
+
+async def test_a_tenant_deleted_mid_import_is_purged_and_its_import_stops(
+    suite: InProcessSuite, cleaning_server: str, tmp_path: Path
+) -> None:
+    document = tmp_path / "songs.csv"
+    document.write_text("name,artist\n" + "".join(f"Song {n},Band\n" for n in range(6000)))
+    async with ChorusClient(suite.auth_target, cleaning_server) as client:
+        jane = await client.sign_up(unique_email("jane"), PASSWORD)
+        band = await jane.tenants.create("Importing band")
+        await jane.tenants.switch(band.id)
+        importing = asyncio.create_task(jane.songs.import_file(document))
+        while not (await rows_of(suite, band.id)).get("songs"):
+            await asyncio.sleep(0.05)
+        await jane.tenants.delete(band.id)
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PURGE_WITHIN
+        while await rows_of(suite, band.id):
+            assert loop.time() < deadline, await rows_of(suite, band.id)
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2.0)  # longer than a few batches: none comes after the purge
+        left = await rows_of(suite, band.id)
+        importing.cancel()  # (following an operation that is gone: NOT_FOUND, or still trying)
+        await asyncio.gather(importing, return_exceptions=True)
+
+    assert left == {}
