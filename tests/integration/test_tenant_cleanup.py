@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from chorus.auth.v1 import tenant_events_service_pb2 as events_pb
 from chorus.auth.v1 import tenant_events_service_pb2_grpc as events_grpc
+from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_client import ChorusClient
 from chorus_core.caller import Caller
 from chorus_resource.models import Base
@@ -107,9 +108,14 @@ async def test_a_tenant_deleted_mid_import_is_purged_and_its_import_stops(
         jane = await client.sign_up(unique_email("jane"), PASSWORD)
         band = await jane.tenants.create("Importing band")
         await jane.tenants.switch(band.id)
-        importing = asyncio.create_task(jane.songs.import_file(document))
-        while not (await rows_of(suite, band.id)).get("songs"):
-            await asyncio.sleep(0.05)
+        progressed = asyncio.Event()
+
+        def on_progress(operation: operation_pb.Operation) -> None:
+            if operation.rows_done:
+                progressed.set()
+
+        importing = asyncio.create_task(jane.songs.import_file(document, on_progress))
+        await asyncio.wait_for(progressed.wait(), PURGE_WITHIN)  # some batches are in
         await jane.tenants.delete(band.id)
 
         loop = asyncio.get_running_loop()
