@@ -87,13 +87,17 @@ async def add_song(page: Page, name: str, artist: str, year: int | None = None) 
 
 async def send_import(page: Page, path: Path) -> Locator:
     """Choose the file in "Import songs" (through the browser's file chooser) and
-    start the import; the dialog's form."""
-    await page.get_by_role("button", name="Import songs").click()
+    start the import; the dialog's form. The dialog opens and sends from the keyboard
+    (choosing by Enter on the focused File button is Chromium's own, and its chooser
+    event proved unreliable to wait for here: a click)."""
+    await page.get_by_role("button", name="Import songs").press("Enter")
     form = page.get_by_role("form", name="Import songs")
+    file = form.get_by_role("button", name="File")
+    await expect(file).to_be_focused()
     async with page.expect_file_chooser() as chooser:
-        await form.get_by_role("button", name="File").click()
+        await file.click()
     await (await chooser.value).set_files(path)
-    await form.get_by_role("button", name="Start import").click()
+    await form.get_by_role("button", name="Start import").press("Enter")
     return form
 
 

@@ -8,6 +8,7 @@ import { ImportFormat } from "../gen/chorus/resource/v1/operation_service_pb";
 import { ImportSongsRequestSchema } from "../gen/chorus/resource/v1/song_service_pb";
 import { memoryRefreshTokenStore } from "../auth/refreshTokenStore";
 import { FakeBackend } from "../test/fakeBackend";
+import { IMPORT_READ_ONLY } from "./importErrors";
 import { disposeApps, logIn, renderApp } from "../test/renderApp";
 
 afterEach(disposeApps);
@@ -135,6 +136,16 @@ describe("importing songs", () => {
         expect.stringContaining("The file is too large for one import") as string,
       ),
     );
+    expect(backend.imports.imports).toHaveLength(0);
+  });
+
+  it("says so when the server refuses the import to the caller's role", async () => {
+    const backend = new FakeBackend();
+    const { user } = await logIn(backend);
+    // the server takes the caller for a viewer, though the page's token said otherwise
+    for (const caller of backend.accessTokens.values()) caller.role = Role.VIEWER;
+    const form = await startImport(user, new File([SONGS], "songs.csv"));
+    expect(await within(form).findByRole("alert")).toHaveTextContent(IMPORT_READ_ONLY);
     expect(backend.imports.imports).toHaveLength(0);
   });
 
