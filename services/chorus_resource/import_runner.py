@@ -111,16 +111,17 @@ class Imports:
             taken = [
                 lease for lease in stale if await operations.claim(connection, lease, self.owner)
             ]
+        spent = [lease for lease in taken if lease.attempts >= MAX_ATTEMPTS]
         for lease in taken:
-            if lease.attempts >= MAX_ATTEMPTS:
-                await self._give_up(
-                    lease.tenant,
-                    lease.operation_id,
-                    f"the servers running it stopped {MAX_ATTEMPTS} times",
-                )
-                continue
-            _log.info("taking up operation %s", lease.operation_id)
-            self.run(lease.tenant, lease.operation_id)
+            if lease not in spent:
+                _log.info("taking up operation %s", lease.operation_id)
+                self.run(lease.tenant, lease.operation_id)
+        for lease in spent:  # (after the others started: a failure here stops none of them)
+            await self._give_up(
+                lease.tenant,
+                lease.operation_id,
+                f"the servers running it stopped {MAX_ATTEMPTS} times",
+            )
 
     async def _run(self, tenant_id: str, operation_id: str) -> None:
         """Work on the import until it is done, trying again after an unexpected error
