@@ -132,6 +132,27 @@ async def test_watchers_are_bounded_per_tenant_and_per_process(
     assert "server" in str(per_process.value.details())
 
 
+async def test_operation_streams_count_as_watch_streams(
+    suite: InProcessSuite, limited_server: str, tmp_path: Path
+) -> None:
+    document = tmp_path / "songs.csv"
+    document.write_text("name,artist\nOne,Limited\n")
+    async with ChorusClient(suite.auth_target, limited_server) as client:
+        jane = await client.sign_up(unique_email("jane"), PASSWORD)
+        done = await jane.songs.import_file(document)
+        async with watching(jane.songs) as one, watching(jane.playlists) as two:
+            await one.caught_up()
+            await two.caught_up()
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                async for _operation in jane.operations.watch(done.name):
+                    pass
+        followed = [op async for op in jane.operations.watch(done.name)]  # places given back
+
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "tenant" in str(refused.value.details())
+    assert followed == [done]
+
+
 async def test_watchers_that_never_read_do_not_hold_writers_back(
     suite: InProcessSuite, jane: UserSession
 ) -> None:
