@@ -32,3 +32,15 @@ def test_the_contract_has_the_standard_methods(resource: Resource) -> None:
         assert resource.method(verb).name.startswith(verb)
     assert resource.field_name
     assert resource.list_field_name
+
+
+IMPORTABLE = {name: resource for name, resource in BY_NAME.items() if resource.importable}
+
+
+@pytest.mark.parametrize("resource", IMPORTABLE.values(), ids=IMPORTABLE.keys())
+def test_an_import_method_has_what_the_generic_layer_reads(resource: Resource) -> None:
+    # chorus_resource.operation_service reads these of any Import… call, and the client
+    # (import_file) sets them.
+    method = resource.method("Import")
+    assert {"document", "format", "request_id"} <= set(method.input_type.fields_by_name)
+    assert "operation" in method.output_type.fields_by_name
