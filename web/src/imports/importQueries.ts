@@ -1,8 +1,8 @@
 /**
  * The Songs page's imports (see importState.ts) and the calls that change
  * them: ImportSongs starts one, CancelOperation asks one to stop. The
- * tenant's unfinished imports come from ListOperations, once per visit of
- * the page: they are followed from then on.
+ * tenant's unfinished imports come from ListOperations, on each visit of
+ * the page and then every 30 s: they are followed from then on.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { Dispatch } from "react";
@@ -15,6 +15,8 @@ import { importSentence } from "./importErrors";
 import type { ImportAction } from "./importState";
 import { importsReducer } from "./importState";
 
+const LIST_EVERY_MS = 30_000;
+
 export function useImports() {
   const { operations } = useServices();
   const tenantId = useActing()?.tenantId ?? "";
@@ -23,6 +25,9 @@ export function useImports() {
     queryKey: ["operations", tenantId],
     queryFn: ({ signal }) => operations.listOperations({}, { signal }),
     gcTime: 0, // a later visit asks again: what ran then may be done now
+    // an import another member starts shows up while the page is open, too
+    refetchInterval: LIST_EVERY_MS,
+    refetchOnWindowFocus: true,
   });
   useEffect(() => {
     if (listed.data) dispatch({ type: "found", operations: listed.data.operations });
