@@ -2,6 +2,7 @@
 progress to the end with rejected lines, errors about the file, Cancel
 part-way through a big file, and a reload in the middle of one."""
 
+import json
 import re
 from pathlib import Path
 
@@ -95,6 +96,29 @@ async def test_an_import_shows_its_progress_rejected_lines_and_songs(
     await readme_picture(page, "import")
     await section.get_by_role("button", name="Close").click()
     await expect(section).to_have_count(0)
+
+
+async def test_a_json_file_imports_too(app: App, context: BrowserContext, tmp_path: Path) -> None:
+    page = await context.new_page()
+    await sign_up(page, app.web_url, unique_email("json"))
+    path = tmp_path / "mix.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"name": "Hey Jude", "artist": "The Beatles", "year": 1968},
+                {"name": "Yesterday", "artist": "The Beatles", "year": 965},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    section = await start_import(page, path)
+    await expect(section.get_by_test_id("import-state")).to_have_text(
+        "Done: 1 song imported, 1 row rejected."
+    )
+    await expect(section.get_by_role("list", name="1 rejected row")).to_have_text(
+        "line 1, item 2: year must be greater than or equal to 1000 and less than or equal to 2100"
+    )
+    await expect(song_rows(page)).to_have_count(1)
 
 
 UNREADABLE = {

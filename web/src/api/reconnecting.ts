@@ -10,6 +10,19 @@ export const MAX_RETRY_MS = 30_000;
 /** Waits `ms` or until `signal` aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
+/** The options of a server-streaming call (a generated client's). */
+export interface StreamCallOptions {
+  signal: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** What every follower of a stream takes: when to stop, and how to wait between tries. */
+export interface Following {
+  signal: AbortSignal;
+  /** Tests pass a faster one. */
+  sleep?: Sleep;
+}
+
 export interface ReconnectOptions {
   signal: AbortSignal;
   /** The stream ended (`error` undefined) or broke, and will be opened again after a wait. */

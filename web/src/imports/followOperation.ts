@@ -9,7 +9,7 @@
  * operation that is not there (or not this caller's to see) is thrown.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { reconnecting, type Sleep } from "../api/reconnecting";
+import { type Following, reconnecting, type StreamCallOptions } from "../api/reconnecting";
 import type { Operation, WatchOperationResponse } from "../gen/chorus/resource/v1/operation_service_pb";
 
 export type Connection = "live" | "reconnecting";
@@ -18,16 +18,13 @@ export type Connection = "live" | "reconnecting";
 export interface OperationWatcher {
   watchOperation(
     request: { name: string },
-    options: { signal: AbortSignal; timeoutMs?: number },
+    options: StreamCallOptions,
   ): AsyncIterable<WatchOperationResponse>;
 }
 
-export interface FollowOperationOptions {
+export interface FollowOperationOptions extends Following {
   onUpdate: (operation: Operation) => void;
   onConnection: (connection: Connection) => void;
-  signal: AbortSignal;
-  /** Tests pass a faster one. */
-  sleep?: Sleep;
 }
 
 const FINAL = new Set([Code.NotFound, Code.InvalidArgument, Code.PermissionDenied]);

@@ -10,7 +10,7 @@
  * "reload": `onChange` is called and it watches again from now.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { reconnecting, type Sleep } from "../api/reconnecting";
+import { type Following, reconnecting, type StreamCallOptions } from "../api/reconnecting";
 import { ChangeType } from "../gen/chorus/resource/v1/change_type_pb";
 import type { WatchSongsRequest, WatchSongsResponse } from "../gen/chorus/resource/v1/song_service_pb";
 
@@ -20,16 +20,13 @@ export type LiveStatus = "connecting" | "live" | "reconnecting";
 export interface SongWatcher {
   watchSongs(
     request: Partial<Pick<WatchSongsRequest, "cursor">>,
-    options: { signal: AbortSignal; timeoutMs?: number },
+    options: StreamCallOptions,
   ): AsyncIterable<WatchSongsResponse>;
 }
 
-export interface FollowOptions {
+export interface FollowOptions extends Following {
   onChange: (event: WatchSongsResponse) => void;
   onStatus: (status: LiveStatus) => void;
-  signal: AbortSignal;
-  /** Tests pass a faster one. */
-  sleep?: Sleep;
 }
 
 /** Watch until `signal` aborts, resuming after every interruption. */

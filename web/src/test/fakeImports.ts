@@ -31,7 +31,6 @@ interface Caller {
 }
 
 interface Row {
-  line: number;
   song?: { name: string; artist: string; year?: number };
   error?: string;
 }
@@ -58,15 +57,16 @@ function unreadable(description: string): ConnectError {
   ]);
 }
 
-function checked(line: number, values: { name?: unknown; artist?: unknown; year?: unknown }): Row {
+/** `label` names the row in errors: "line 3" (CSV), "item 2" (JSON). */
+function checked(label: string, values: { name?: unknown; artist?: unknown; year?: unknown }): Row {
   const name = typeof values.name === "string" ? values.name : "";
   const artist = typeof values.artist === "string" ? values.artist : "";
   const year = values.year === undefined || values.year === "" ? undefined : Number(values.year);
-  if (!name.trim()) return { line, error: `line ${line}: name must not be empty or blank` };
-  if (!artist.trim()) return { line, error: `line ${line}: artist must not be empty or blank` };
+  if (!name.trim()) return { error: `${label}: name must not be empty or blank` };
+  if (!artist.trim()) return { error: `${label}: artist must not be empty or blank` };
   if (year !== undefined && !(year >= 1000 && year <= 2100))
-    return { line, error: `line ${line}: year must be between 1000 and 2100` };
-  return { line, song: { name, artist, year } };
+    return { error: `${label}: year must be between 1000 and 2100` };
+  return { song: { name, artist, year } };
 }
 
 function csvRows(text: string): Row[] {
@@ -79,7 +79,7 @@ function csvRows(text: string): Row[] {
     const values = text.split(",");
     if (values.length !== columns.length)
       throw unreadable(`line ${i + 2}: has ${values.length} fields, the header ${columns.length}`);
-    return [checked(i + 2, Object.fromEntries(columns.map((c, j) => [c, values[j]])))];
+    return [checked(`line ${i + 2}`, Object.fromEntries(columns.map((c, j) => [c, values[j]])))];
   });
 }
 
@@ -91,7 +91,7 @@ function jsonRows(text: string): Row[] {
     throw unreadable("line 1: not valid JSON");
   }
   if (!Array.isArray(items)) throw unreadable("line 1: must be a JSON array of objects");
-  return items.map((item, i) => checked(i + 1, item as Record<string, unknown>));
+  return items.map((item, i) => checked(`item ${i + 1}`, item as Record<string, unknown>));
 }
 
 export class FakeImports {
