@@ -4,12 +4,20 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { Dispatch } from "react";
 import { useEffect, useId } from "react";
 import { useServices } from "../api/ServicesContext";
+import { OperationState } from "../gen/chorus/resource/v1/operation_service_pb";
 import { songKeys } from "../songs/songQueries";
 import { followOperation } from "./followOperation";
 import { importSentence } from "./importErrors";
 import { useCancelImport } from "./importQueries";
 import { count, percentDone, rowsText, stateSentence, unlistedSentence } from "./importReport";
 import type { ImportAction, ImportEntry } from "./importState";
+
+/** The bar's colour says how it ended (the sentence below says it in words). */
+const BAR_COLORS: Partial<Record<OperationState, string>> = {
+  [OperationState.SUCCEEDED]: "teal",
+  [OperationState.CANCELLED]: "gray",
+  [OperationState.FAILED]: "red",
+};
 
 interface ImportPanelProps {
   entry: ImportEntry;
@@ -93,7 +101,12 @@ export function ImportPanel({ entry, dispatch, canCancel, startedBy }: ImportPan
           aria-valuenow={op.rowsDone}
           aria-valuetext={rowsText(op)}
         >
-          <Progress.Section value={percentDone(op)} withAria={false} animated={running} />
+          <Progress.Section
+            value={percentDone(op)}
+            withAria={false}
+            animated={running}
+            color={BAR_COLORS[op.state]}
+          />
         </Progress.Root>
         <Group gap="md" data-testid="import-counts">
           <Text size="sm">{rowsText(op)}</Text>
