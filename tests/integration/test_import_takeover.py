@@ -46,14 +46,14 @@ async def test_a_killed_replicas_import_is_finished_by_the_other(tmp_path: Path)
                     break
                 await asyncio.sleep(0.05)
             assert started is not None, "the import never made progress"
+            loop = asyncio.get_running_loop()
             doomed.send(signal.SIGKILL)
+            killed_at = loop.time()
             assert await doomed.exit_code() == -signal.SIGKILL
             with pytest.raises(Exception):  # noqa: B017, PT011 (the call's server is gone)
                 await importing
         async with ChorusClient(suite.auth_target, survivor.target) as client:
             again = await client.login(str(user.user.email), PASSWORD)
-            loop = asyncio.get_running_loop()
-            killed_at = loop.time()
             async for operation in again.operations.watch(started.name):
                 last = operation
             finished_in = loop.time() - killed_at
