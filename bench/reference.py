@@ -48,7 +48,7 @@ SELECT id, name, artist, year, create_time, update_time, created_by
 FROM songs WHERE tenant_id = $1 AND id = $2
 """
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-POOL_SIZE = 20
+POOL_SIZE = 10
 """At most as many as the resource service's pool keeps (`chorus_core.database.POOL_SIZE`),
 opened as needed (the PostgreSQL server is shared)."""
 

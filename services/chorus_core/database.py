@@ -42,14 +42,10 @@ from chorus_core.readiness import Readiness
 _BEGIN_OPTION = "chorus_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PING_AFTER_IDLE_SECONDS = 10.0
-POOL_SIZE = 20
-"""PostgreSQL connections each process may hold, opened as needed and then kept.
-
-A call waits for one when all are busy (up to SQLAlchemy's pool timeout, then
-UNAVAILABLE). No overflow: connections opened for a burst and closed again
-when returned cost a PostgreSQL backend start each, and under steady load at
-the pool's edge that churn took more CPU than the calls' own statements."""
-MAX_OVERFLOW = 0
+POOL_SIZE = 10
+"""PostgreSQL connections each process keeps open (one event loop rarely needs more)."""
+MAX_OVERFLOW = 10
+"""Extra connections a burst may open beyond POOL_SIZE (closed again when returned)."""
 CONNECT_TIMEOUT_SECONDS = 5
 """How long opening a PostgreSQL connection may take before the call is UNAVAILABLE."""
 
