@@ -137,6 +137,22 @@ async def test_a_large_import_reports_progress_batch_by_batch(
     assert (await user.songs.query(page_size=1)).total_size == BIG
 
 
+async def refused_import(
+    suite: InProcessSuite,
+    user: UserSession,
+    document: bytes,
+    document_format: operation_pb.ImportFormat.ValueType = operation_pb.IMPORT_FORMAT_CSV,
+) -> grpc.aio.AioRpcError:
+    """The error ImportSongs answers `document` with (straight to the service)."""
+    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await song_grpc.SongServiceStub(channel).ImportSongs(
+                song_pb.ImportSongsRequest(document=document, format=document_format),
+                metadata=await user.tokens.metadata(),
+            )
+    return raised.value
+
+
 @pytest.mark.parametrize(
     ("document", "document_format", "where"),
     [
@@ -159,48 +175,26 @@ async def test_a_malformed_document_is_invalid_argument_naming_the_line(
     document_format: operation_pb.ImportFormat.ValueType,
     where: str,
 ) -> None:
-    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
-        with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await song_grpc.SongServiceStub(channel).ImportSongs(
-                song_pb.ImportSongsRequest(document=document, format=document_format),
-                metadata=await jane.tokens.metadata(),
-            )
-
-    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert where in str(raised.value.details())
+    refused = await refused_import(suite, jane, document, document_format)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert where in str(refused.details())
 
 
 async def test_too_many_rows_is_resource_exhausted(
     suite: InProcessSuite, jane: UserSession
 ) -> None:
     document = b"name,artist\n" + b"a,b\n" * (MAX_ROWS + 1)
-    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
-        with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await song_grpc.SongServiceStub(channel).ImportSongs(
-                song_pb.ImportSongsRequest(
-                    document=document, format=operation_pb.IMPORT_FORMAT_CSV
-                ),
-                metadata=await jane.tokens.metadata(),
-            )
-
-    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert str(MAX_ROWS) in str(raised.value.details())
+    refused = await refused_import(suite, jane, document)
+    assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert str(MAX_ROWS) in str(refused.details())
 
 
 async def test_a_document_over_the_message_limit_is_resource_exhausted(
     suite: InProcessSuite, jane: UserSession
 ) -> None:
     document = b"name,artist\n" + b"x" * (2 << 20) + b",y\n"  # one row, 2 MiB
-    async with grpc.aio.insecure_channel(suite.resource_target) as channel:
-        with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await song_grpc.SongServiceStub(channel).ImportSongs(
-                song_pb.ImportSongsRequest(
-                    document=document, format=operation_pb.IMPORT_FORMAT_CSV
-                ),
-                metadata=await jane.tokens.metadata(),
-            )
-
-    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    refused = await refused_import(suite, jane, document)
+    assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert await jane.operations.list() == []
 
 
