@@ -207,33 +207,21 @@ async def _prune(connection: AsyncConnection, tenant_id: str, now: Any) -> None:
 
 
 async def events_after(
-    connection: AsyncConnection, tenant_id: str, resource: str, seq: int, limit: int
+    connection: AsyncConnection,
+    tenant_id: str,
+    seq: int,
+    limit: int,
+    resource: str | None = None,
 ) -> list[Any]:
-    """Up to `limit` events of one resource of the tenant after `seq`, oldest first.
+    """Up to `limit` events of the tenant after `seq`, oldest first: of one resource, or of
+    every resource when `resource` is None.
 
     Call it in a transaction (the event lock lasts until it ends), and end that soon.
     """
     await _settled(connection, tenant_id)
-    rows = await connection.execute(
-        select(
-            events.c.seq,
-            events.c.change,
-            events.c.item_id,
-            events.c.body,
-            events.c.create_time,
-        )
-        .where(events.c.tenant_id == tenant_id, events.c.resource == resource, events.c.seq > seq)
-        .order_by(events.c.seq)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def tenant_events_after(
-    connection: AsyncConnection, tenant_id: str, seq: int, limit: int
-) -> list[Any]:
-    """Up to `limit` events of every resource of the tenant after `seq`, oldest first (as above)."""
-    await _settled(connection, tenant_id)
+    condition = [events.c.tenant_id == tenant_id, events.c.seq > seq]
+    if resource is not None:
+        condition.append(events.c.resource == resource)
     rows = await connection.execute(
         select(
             events.c.seq,
@@ -243,7 +231,7 @@ async def tenant_events_after(
             events.c.body,
             events.c.create_time,
         )
-        .where(events.c.tenant_id == tenant_id, events.c.seq > seq)
+        .where(*condition)
         .order_by(events.c.seq)
         .limit(limit)
     )

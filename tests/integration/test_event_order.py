@@ -92,7 +92,7 @@ async def reader_waits_for_the_open_writer(
 
     async def read() -> list[str]:
         async with tenants.transaction(caller) as connection:
-            rows = await events_after(connection, tenant.id, SONGS.singular, start, 10)
+            rows = await events_after(connection, tenant.id, start, 10, SONGS.singular)
         return [row.item_id for row in rows]
 
     async with tenants.transaction(caller, write=True) as first:
@@ -109,7 +109,7 @@ async def test_a_create_in_one_statement_waits_while_a_reader_reads(new_tenant: 
     """Its event's seq is taken under the tenant's event lock, as every writer's is."""
     await new_tenant.created_in_one_statement_from_now()
     async with new_tenant.tenants.transaction(new_tenant.caller) as reader:
-        await events_after(reader, new_tenant.id, SONGS.singular, 0, 10)  # holds the lock
+        await events_after(reader, new_tenant.id, 0, 10, SONGS.singular)  # holds the lock
         creating = asyncio.create_task(new_tenant.create("Waits"))
         done, _ = await asyncio.wait({creating}, timeout=SETTLE_SECONDS)
         assert not done, "the create took a seq while a reader held the event lock"
