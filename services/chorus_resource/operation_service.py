@@ -6,8 +6,6 @@ change resources. The work itself runs in `chorus_resource.import_runner`.
 """
 
 import asyncio
-import contextlib
-import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, cast
@@ -18,7 +16,7 @@ from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
 from chorus_core import keyset
 from chorus_core.caller import Caller, current_caller
-from chorus_core.errors import PermissionDenied, Unauthenticated
+from chorus_core.errors import PermissionDenied
 from chorus_core.roles import Permission, allows
 from chorus_core.server import ServiceRegistration
 from chorus_resource import operations
@@ -132,14 +130,11 @@ class OperationService(operation_grpc.OperationServiceServicer):
                     last = current
                 if current.done:
                     return
-                remaining = caller.expires_at - time.time()
-                if remaining <= 0:
-                    raise Unauthenticated(
-                        "the access token has expired: watch again with a fresh one"
-                    )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), min(remaining, self._watchers.poll_seconds))
-                self._watchers.check_open()
+                await self._watchers.wait_for_news(
+                    wake,
+                    caller.expires_at,
+                    "the access token has expired: watch again with a fresh one",
+                )
 
     async def CancelOperation(
         self, request: operation_pb.CancelOperationRequest, context: object

@@ -14,7 +14,6 @@ caller's tenant (row-level security applies on PostgreSQL). The stream
 """
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,9 +22,9 @@ from google.protobuf import message_factory
 
 from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus_core.caller import Caller, current_caller
-from chorus_core.errors import FieldViolation, InvalidArgument, Unauthenticated
+from chorus_core.errors import FieldViolation, InvalidArgument
 from chorus_resource.change_cursor import Cursor, parse_cursor
-from chorus_resource.change_log import events_after, last_seq, reached, tenant_events_after
+from chorus_resource.change_log import events_after, last_seq, reached
 from chorus_resource.resource import Resource
 from chorus_resource.tenant_database import TenantDatabase
 from chorus_resource.watchers import FETCH_LIMIT, Watchers
@@ -58,15 +57,12 @@ class ResourceWatch:
                 type=change_pb.CHANGE_TYPE_CAUGHT_UP, cursor=str(Cursor(seq, int(time.time())))
             )
             while True:
-                remaining = caller.expires_at - time.time()
-                if remaining <= 0:
-                    raise Unauthenticated(
-                        "the access token has expired: watch again with a fresh token "
-                        "and the last cursor"
-                    )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), min(remaining, self._watchers.poll_seconds))
-                self._watchers.check_open()
+                await self._watchers.wait_for_news(
+                    wake,
+                    caller.expires_at,
+                    "the access token has expired: watch again with a fresh token "
+                    "and the last cursor",
+                )
                 wake.clear()  # a change from here on wakes the stream again
                 shared = await self._watchers.recent_after(
                     tenant_id, seq, self._resource, self._fetch
@@ -80,7 +76,7 @@ class ResourceWatch:
         """Every resource's events of the tenant after `seq` (for `Watchers.recent_after`)."""
         as_tenant = Caller(user_id="", tenant_id=tenant_id, role="", token_id="")
         async with self._db.transaction(as_tenant) as connection:
-            return await tenant_events_after(connection, tenant_id, seq, FETCH_LIMIT)
+            return await events_after(connection, tenant_id, seq, FETCH_LIMIT)
 
     async def _rows_after(
         self, tenant_id: str, seq: int, wake: asyncio.Event
@@ -93,7 +89,7 @@ class ResourceWatch:
         wake.clear()
         while True:
             async with self._watchers.reads, self._db.read_connection() as connection:
-                rows = await events_after(connection, tenant_id, self._resource, seq, BATCH)
+                rows = await events_after(connection, tenant_id, seq, BATCH, self._resource)
             for row in rows:
                 yield row
                 seq = row.seq

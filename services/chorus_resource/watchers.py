@@ -23,6 +23,7 @@ watchers never take the connection pool away from writers.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -32,7 +33,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chorus_core.errors import ResourceExhausted, Unavailable
+from chorus_core.errors import ResourceExhausted, Unauthenticated, Unavailable
 from chorus_resource.change_log import NOTIFY_CHANNEL
 from chorus_resource.watch_limits import WatchLimits
 
@@ -141,6 +142,19 @@ class Watchers:
             if seq < tenant.start:
                 return None
             return [row for row in tenant.recent if row.seq > seq and row.resource == resource]
+
+    async def wait_for_news(self, wake: asyncio.Event, expires_at: float, expired: str) -> None:
+        """Wait until `wake` is set or `poll_seconds` pass, within the caller's token lifetime.
+
+        UNAUTHENTICATED (`expired` says what to do) once the access token has
+        expired; UNAVAILABLE once the server is stopping.
+        """
+        remaining = expires_at - time.time()
+        if remaining <= 0:
+            raise Unauthenticated(expired)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), min(remaining, self.poll_seconds))
+        self.check_open()
 
     def check_open(self) -> None:
         """UNAVAILABLE once the server is stopping."""
