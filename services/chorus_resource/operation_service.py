@@ -15,22 +15,15 @@ from google.protobuf import message_factory
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus.resource.v1 import operation_service_pb2_grpc as operation_grpc
 from chorus_core import keyset
-from chorus_core.caller import Caller, current_caller
-from chorus_core.errors import PermissionDenied
-from chorus_core.roles import Permission, allows
+from chorus_core.caller import current_caller
 from chorus_core.server import ServiceRegistration
 from chorus_resource import operations
 from chorus_resource.filtering import parse_filter
 from chorus_resource.import_document import read_rows
 from chorus_resource.import_runner import Imports
 from chorus_resource.resource import Resource
-from chorus_resource.tenant_database import TenantDatabase
+from chorus_resource.tenant_database import TenantDatabase, may_change
 from chorus_resource.watchers import Watchers
-
-
-def _may_change(caller: Caller, what: str) -> None:
-    if not allows(caller.role, Permission.CHANGE_RESOURCES):
-        raise PermissionDenied(f"your role in this tenant ({caller.role}) cannot {what}")
 
 
 class ResourceImport:
@@ -47,7 +40,7 @@ class ResourceImport:
 
     async def start(self, request: Any, _context: object) -> Any:
         caller = current_caller()
-        _may_change(caller, "import")
+        may_change(caller, "cannot import")
         # Up to seconds of CPU for a large document: in a thread, so the server's other calls
         # and streams go on meanwhile (the GIL is shared, the event loop is not blocked).
         rows = await asyncio.to_thread(read_rows, self._resource, request.document, request.format)
@@ -140,7 +133,7 @@ class OperationService(operation_grpc.OperationServiceServicer):
         self, request: operation_pb.CancelOperationRequest, context: object
     ) -> operation_pb.CancelOperationResponse:
         caller = current_caller()
-        _may_change(caller, "cancel operations")
+        may_change(caller, "cannot cancel operations")
         item_id = operations.operation_id(request.name)
         async with self._tenants.transaction(caller, write=True) as connection:
             await operations.get(connection, caller.tenant_id, item_id)  # NOT_FOUND first

@@ -59,7 +59,7 @@ class TenantDatabase:
     @asynccontextmanager
     async def write(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
         """A write transaction on one resource within the caller's tenant."""
-        caller = _may_change(current_caller())
+        caller = may_change(current_caller())
         async with self.transaction(caller, write=True) as connection:
             yield ResourceStore(connection, codec, caller, self._declared, self._statements)
         self._committed(caller.tenant_id)
@@ -73,7 +73,7 @@ class TenantDatabase:
         except when the tenant's old events are due for removal; otherwise a
         write transaction as `write`.
         """
-        caller = _may_change(current_caller())
+        caller = may_change(current_caller())
         one_statement = not (
             codec.resource.references or not self._row_level_security or prune_due(caller.tenant_id)
         )
@@ -109,12 +109,11 @@ class TenantDatabase:
             yield connection
 
 
-def _may_change(caller: Caller) -> Caller:
-    """`caller`, if their role may change resources; PERMISSION_DENIED if not."""
+def may_change(caller: Caller, refused: str = "can read but not change resources") -> Caller:
+    """`caller`, if their role may change resources; PERMISSION_DENIED ("your role in this
+    tenant (viewer) <refused>") if not."""
     if not allows(caller.role, Permission.CHANGE_RESOURCES):
-        raise PermissionDenied(
-            f"your role in this tenant ({caller.role}) can read but not change resources"
-        )
+        raise PermissionDenied(f"your role in this tenant ({caller.role}) {refused}")
     return caller
 
 
