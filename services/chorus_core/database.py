@@ -194,12 +194,31 @@ class DriverConnection:
 
     def __init__(self, pooled: PoolProxiedConnection) -> None:
         self._pooled = pooled
+        self._invalidated = False
         self.driver: Any = pooled.driver_connection
         """The asyncpg connection."""
 
     async def invalidate(self) -> None:
         """Drop it (lost, or busy with a cancelled statement): the pool opens a new one."""
-        await greenlet_spawn(self._pooled.invalidate)
+        if not self._invalidated:
+            self._invalidated = True
+            await greenlet_spawn(self._pooled.invalidate)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """BEGIN, then COMMIT if the block ends well.
+
+        On any error, or if cancelled, the connection is dropped instead: it
+        never goes back to the pool inside a transaction (which would keep its
+        locks and its tenant's declaration).
+        """
+        try:
+            await self.driver.execute("BEGIN")
+            yield
+            await self.driver.execute("COMMIT")
+        except BaseException:
+            await self.invalidate()
+            raise
 
 
 StatementConnection = AsyncConnection | DriverConnection

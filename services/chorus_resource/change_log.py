@@ -30,10 +30,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Identity,
     Index,
     Integer,
     LargeBinary,
+    Select,
     SmallInteger,
     String,
     Table,
@@ -52,7 +54,7 @@ from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus_core.sqltypes import UTCDateTime, utcnow
 from chorus_resource.models import Base
 from chorus_resource.resource import Resource
-from chorus_resource.tenant_scope import TENANT
+from chorus_resource.tenant_scope import TENANT, TenantScope
 
 HISTORY = timedelta(hours=24)
 """How far back a cursor may point (the contracts promise 24 hours)."""
@@ -163,6 +165,30 @@ async def _settled(connection: AsyncConnection, tenant_id: str) -> None:
     """
     if connection.dialect.name == "postgresql":
         await connection.execute(_READ_LOCK, {"key": lock_key(tenant_id)})
+
+
+def newest_seq(scope: TenantScope, resource: Resource) -> ColumnElement[Any]:
+    """The seq of the tenant's newest event of `resource` (0 if it has none), in a statement
+    of `scope`.
+
+    Unlike `last_seq` it does not wait for writers: some seqs before it may still be
+    uncommitted on PostgreSQL (see `totals` for what a reader may then rely on).
+    """
+    newest = select(func.max(events.c.seq)).where(
+        events.c.tenant_id == scope.tenant, events.c.resource == resource.singular
+    )
+    return func.coalesce(scope.correlated(newest).scalar_subquery(), 0)
+
+
+def try_settled() -> Select[Any]:
+    """PostgreSQL: take the tenant's event lock exclusive if no writer holds it (true), else
+    nothing (false); held to the end of the transaction. Bind parameter `event_key`.
+
+    Once taken, no writer is between taking a seq and its end, and none can take one
+    until the transaction ends (`_settled` without the wait).
+    """
+    key = func.hashtextextended(bindparam("event_key", type_=String), 0)
+    return select(func.pg_try_advisory_xact_lock(key))
 
 
 def recorded_creates(created: Any, resource: Resource) -> Insert:

@@ -4,28 +4,35 @@ Written once for every resource, on SQLAlchemy Core (no ORM objects: rows
 become messages directly). Every statement names the caller's tenant; on
 PostgreSQL row-level security is the second wall, with the tenant declared
 by the transaction or by each statement itself (`TenantScope`). A read is
-one statement (a page and the count of all matches together); a create is
+one statement (a page and the count of all matches together, the count kept
+while the tenant's outbox shows no change: `totals`); a create is
 one INSERT (its idempotency settled by ON CONFLICT), an update one
 UPDATE … RETURNING, each with its event in the outbox (`ChangeLog`) in the
 same transaction.
 """
 
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select, true, update
+from sqlalchemy import BigInteger, Select, bindparam, case, delete, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chorus_core import keyset
 from chorus_core.caller import Caller
-from chorus_core.database import StatementConnection
+from chorus_core.database import DriverConnection, StatementConnection
 from chorus_core.errors import NotFound, Violations
 from chorus_core.sqltypes import utcnow
 from chorus_resource import references
-from chorus_resource.change_log import ChangeLog, lock_key, recorded_creates
+from chorus_resource.change_log import (
+    ChangeLog,
+    lock_key,
+    newest_seq,
+    recorded_creates,
+    try_settled,
+)
 from chorus_resource.filtering import Filter
 from chorus_resource.messages import MessageCodec
 from chorus_resource.ordering import SortKey, after, order_clauses
@@ -33,6 +40,7 @@ from chorus_resource.resource import Resource
 from chorus_resource.scoped import python_kind
 from chorus_resource.statements import Rows, StatementCache
 from chorus_resource.tenant_scope import TenantScope, tenant_values
+from chorus_resource.totals import Total, Totals
 
 INSERTED_BY_SERVER = ("id", "created_by", "create_time", "update_time", "request_id")
 """Columns every create sets besides the message's own and the tenant."""
@@ -65,6 +73,8 @@ class ResourceStore:
         caller: Caller,
         scope: TenantScope,
         statements: StatementCache,
+        *,
+        totals: Totals,
     ) -> None:
         self._connection = connection
         self._codec = codec
@@ -72,6 +82,8 @@ class ResourceStore:
         self._table = codec.resource.table
         self._scope = scope
         self._statements = statements
+        self._postgresql = statements.dialect.name == "postgresql"
+        self._totals = totals
         self._caller = caller
         self._tenant_id = caller.tenant_id
         self._user_id = caller.user_id
@@ -116,8 +128,12 @@ class ResourceStore:
     async def find(self, query: ListQuery) -> Page:
         """One page in the query's order, the next page's token and the count of all matches.
 
-        One statement: the count and the page as two derived tables of one
-        SELECT (a row with the count and no item when the page is empty).
+        One statement: the page, the tenant's newest event seq of the resource,
+        and the count of all matches (or the count kept from an earlier list,
+        when that seq has not moved: `totals`), as derived tables of one SELECT
+        (a row with the count and no item when the page is empty). On
+        PostgreSQL, when no count is kept yet, in a short transaction that
+        first tries the tenant's event lock, so that what it counts may be kept.
         """
         table = self._table
         fingerprint = keyset.query_fingerprint(
@@ -129,13 +145,27 @@ class ResourceStore:
             values = keyset.decode(query.page_token, fingerprint, kinds)
         # Which key values are empty decides the keyset condition's shape.
         empty = tuple(value is None for value in values) if query.page_token else None
-        found = await self._rows(
-            ("find", query.filter.text, query.order, empty),
-            lambda: self._find_statement(query, empty),
-            limit=query.size + 1,
-            **{f"after_{n}": value for n, value in enumerate(values)},
+        kept = (self._tenant_id, self._resource.singular, query.filter.text)
+        known = self._totals.get(kept)
+
+        async def run() -> Rows:
+            return await self._rows(
+                ("find", query.filter.text, query.order, empty),
+                lambda: self._find_statement(query, empty),
+                limit=query.size + 1,
+                known_seq=-1 if known is None else known.seq,
+                known_count=0 if known is None else known.count,
+                **{f"after_{n}": value for n, value in enumerate(values)},
+            )
+
+        if known is None and self._postgresql:
+            complete, found = await self._settled(run)
+        else:
+            complete, found = not self._postgresql, await run()
+        total = int(found[0][self._width + 1])
+        self._totals.settle(
+            kept, known, Total(int(found[0][self._width]), total), complete=complete
         )
-        total = int(found[0][self._width])
         items = [row[: self._width] for row in found if row[self._id_at] is not None]
         next_token = ""
         if len(items) > query.size:
@@ -143,6 +173,21 @@ class ResourceStore:
             last = dict(zip((c.name for c in self._resource.columns), items[-1], strict=True))
             next_token = keyset.encode(tuple(last[key.field] for key in query.order), fingerprint)
         return Page(await self._with_references(items), next_token, total)
+
+    async def _settled(self, run: Callable[[], Awaitable[Rows]]) -> tuple[bool, Rows]:
+        """PostgreSQL: `run` after trying the tenant's event lock (`try_settled`), in a
+        transaction; whether the lock was taken (no writer held a seq), and the rows."""
+
+        async def locked_then_run() -> tuple[bool, Rows]:
+            locked = await self._rows(
+                ("try_settled",), try_settled, event_key=lock_key(self._tenant_id)
+            )
+            return bool(locked[0][0]), await run()
+
+        if isinstance(self._connection, DriverConnection):
+            async with self._connection.transaction():
+                return await locked_then_run()
+        return await locked_then_run()  # already in this store's transaction
 
     def _find_statement(self, query: ListQuery, empty: tuple[bool, ...] | None) -> Select[Any]:
         table, scope = self._table, self._scope
@@ -154,14 +199,21 @@ class ResourceStore:
             )
             page = page.where(after(table, query.order, after_values))
         page = page.order_by(*order_clauses(table, query.order)).limit(bindparam("limit"))
-        count = (
-            select(func.count().label("total"))
-            .select_from(table)
-            .where(table.c.tenant_id == scope.tenant, query.filter.condition)
+        count = select(func.count()).where(
+            table.c.tenant_id == scope.tenant, query.filter.condition
         )
-        counted, rows = scope.derived(count, "counted"), scope.derived(page, "page")
+        seq = newest_seq(scope, self._resource)
+        # Counted only when the seq has moved since the count was kept (`totals`).
+        total = case(
+            (seq == bindparam("known_seq", type_=BigInteger), bindparam("known_count")),
+            else_=scope.correlated(count).scalar_subquery(),
+        )
+        # LIMIT 1 (it is one row anyway) keeps PostgreSQL from merging it into the outer
+        # SELECT, which would evaluate the CASE, and so the count, once per item of the page.
+        counted = scope.derived(select(seq.label("seq"), total.label("total")).limit(1), "counted")
+        rows = scope.derived(page, "page")
         return (
-            select(*rows.c, counted.c.total)
+            select(*rows.c, counted.c.seq, counted.c.total)
             .select_from(scope.joined(counted).outerjoin(rows, true()))
             .order_by(*order_clauses(table, query.order, rows.c))
         )
@@ -240,7 +292,7 @@ class ResourceStore:
         table = self._table
         names = [*self._codec.mutable_columns, *INSERTED_BY_SERVER]
         given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
-        if self._statements.dialect.name == "postgresql":
+        if self._postgresql:
             source = select(
                 *(value.label(name) for name, value in given.items()),
                 self._scope.tenant.label("tenant_id"),
@@ -332,7 +384,12 @@ class ResourceStore:
     def _of(self, resource: Resource) -> "ResourceStore":
         """The store of another resource, on this store's connection and tenant."""
         return ResourceStore(
-            self._connection, MessageCodec(resource), self._caller, self._scope, self._statements
+            self._connection,
+            MessageCodec(resource),
+            self._caller,
+            self._scope,
+            self._statements,
+            totals=self._totals,
         )
 
     async def _touch(self, item_ids: list[str]) -> list[Any]:

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chorus_core.caller import Caller, current_caller
-from chorus_core.database import Database
+from chorus_core.database import Database, StatementConnection
 from chorus_core.errors import PermissionDenied
 from chorus_core.roles import Permission, allows
 from chorus_resource.change_log import prune_due
@@ -34,6 +34,7 @@ from chorus_resource.messages import MessageCodec
 from chorus_resource.statements import StatementCache
 from chorus_resource.store import ResourceStore
 from chorus_resource.tenant_scope import TENANT_SETTING, TenantScope
+from chorus_resource.totals import Totals
 
 
 class TenantDatabase:
@@ -42,6 +43,7 @@ class TenantDatabase:
         self._row_level_security = db.engine.dialect.name == "postgresql"
         self._committed = committed or (lambda _tenant_id: None)
         self._statements = StatementCache(db.engine.dialect)
+        self._totals = Totals()
         self._declaring = TenantScope(declare=self._row_level_security)
         self._declared = TenantScope(declare=False)
 
@@ -51,17 +53,17 @@ class TenantDatabase:
         caller = current_caller()
         if codec.resource.references:  # several statements: one transaction
             async with self.transaction(caller) as connection:
-                yield ResourceStore(connection, codec, caller, self._declared, self._statements)
+                yield self._store(connection, codec, caller, self._declared)
             return
         async with self._db.statement_connection() as connection:
-            yield ResourceStore(connection, codec, caller, self._declaring, self._statements)
+            yield self._store(connection, codec, caller, self._declaring)
 
     @asynccontextmanager
     async def write(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
         """A write transaction on one resource within the caller's tenant."""
         caller = may_change(current_caller())
         async with self.transaction(caller, write=True) as connection:
-            yield ResourceStore(connection, codec, caller, self._declared, self._statements)
+            yield self._store(connection, codec, caller, self._declared)
         self._committed(caller.tenant_id)
 
     @asynccontextmanager
@@ -82,8 +84,19 @@ class TenantDatabase:
                 yield store
             return
         async with self._db.statement_connection() as connection:
-            yield ResourceStore(connection, codec, caller, self._declaring, self._statements)
+            yield self._store(connection, codec, caller, self._declaring)
         self._committed(caller.tenant_id)
+
+    def _store(
+        self,
+        connection: StatementConnection,
+        codec: MessageCodec,
+        caller: Caller,
+        scope: TenantScope,
+    ) -> ResourceStore:
+        return ResourceStore(
+            connection, codec, caller, scope, self._statements, totals=self._totals
+        )
 
     @asynccontextmanager
     async def read_connection(self) -> AsyncIterator[AsyncConnection]:

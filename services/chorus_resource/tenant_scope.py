@@ -75,6 +75,12 @@ class TenantScope:
             return statement.lateral(name)
         return statement.subquery(name)
 
+    def correlated(self, statement: Select[Any]) -> Select[Any]:
+        """`statement`, a subquery filtered on `tenant`, taking it from the enclosing statement."""
+        if self.declared is None:
+            return statement
+        return statement.correlate(self.declared)
+
     def joined(self, first: FromClause) -> FromClause:
         """The FROM of a statement whose first derived table is `first`."""
         if self.declared is not None:
