@@ -43,9 +43,13 @@ _BEGIN_OPTION = "chorus_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PING_AFTER_IDLE_SECONDS = 10.0
 POOL_SIZE = 10
-"""PostgreSQL connections each process keeps open (one event loop rarely needs more)."""
-MAX_OVERFLOW = 10
-"""Extra connections a burst may open beyond POOL_SIZE (closed again when returned)."""
+"""PostgreSQL connections each process keeps open, and at most uses: a call finding all of
+them busy waits for one (an event loop's statements are short)."""
+MAX_OVERFLOW = 0
+"""Connections a burst may open beyond POOL_SIZE. None: on two cores with two workers, 10 more
+a process (the earlier setting) put 40 backends beside the services on the same CPUs, and
+calls at 64 concurrent went slower than with 20 (`bench/README.md`: GetSong 1,658 -> 1,952,
+CreateSong 828 -> 1,231 calls/s). A larger database server wants a larger POOL_SIZE."""
 CONNECT_TIMEOUT_SECONDS = 5
 """How long opening a PostgreSQL connection may take before the call is UNAVAILABLE."""
 
