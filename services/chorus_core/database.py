@@ -159,8 +159,7 @@ def create_engine(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        if mode is not None:  # None: each statement its own transaction (`statement_connection`)
-            connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -188,10 +187,11 @@ async def check_reachable(engine: AsyncEngine) -> None:
 
 
 class DriverConnection:
-    """A pooled PostgreSQL connection handed out as asyncpg's own, without a SQLAlchemy Connection.
+    """A pooled connection handed out as its driver's own (asyncpg's, aiosqlite's), without a
+    SQLAlchemy Connection.
 
-    For single statements without an explicit transaction (asyncpg runs each
-    in its own). Checking a SQLAlchemy Connection out and in again costs
+    For single statements without an explicit transaction (the driver runs
+    each in its own). Checking a SQLAlchemy Connection out and in again costs
     about three times the CPU of taking the pooled connection alone (three
     greenlet switches, isolation level juggling): a third of a one-row read.
     """
@@ -200,7 +200,7 @@ class DriverConnection:
         self._pooled = pooled
         self._invalidated = False
         self.driver: Any = pooled.driver_connection
-        """The asyncpg connection."""
+        """The asyncpg or aiosqlite connection."""
 
     async def invalidate(self) -> None:
         """Drop it (lost, or busy with a cancelled statement): the pool opens a new one."""
@@ -226,7 +226,7 @@ class DriverConnection:
 
 
 StatementConnection = AsyncConnection | DriverConnection
-"""What `Database.statement_connection` hands out: PostgreSQL's driver, or SQLite's SQLAlchemy."""
+"""A connection statements run on: in a transaction (SQLAlchemy's), or without (the driver's)."""
 
 
 class Database:
@@ -251,8 +251,6 @@ class Database:
             asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
-        # SQLite: no BEGIN from `_on_begin` (PostgreSQL's statements bypass SQLAlchemy).
-        self._statement_engine = engine.execution_options(**{_BEGIN_OPTION: None})
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -275,17 +273,12 @@ class Database:
             raise DatabaseUnavailable() from error
 
     @asynccontextmanager
-    async def statement_connection(self) -> AsyncIterator[StatementConnection]:
+    async def statement_connection(self) -> AsyncIterator[DriverConnection]:
         """A bare connection without an explicit transaction: each statement is its own.
 
         No BEGIN and no COMMIT: a single-statement call costs one round trip.
-        On PostgreSQL the pooled connection comes as the driver's own
-        (`DriverConnection`); on SQLite as a SQLAlchemy connection.
+        The pooled connection comes as the driver's own (`DriverConnection`).
         """
-        if self.engine.dialect.name == "sqlite":
-            async with self._outage_guard(), self._statement_engine.connect() as connection:
-                yield connection
-            return
         async with self._outage_guard():
             pooled = await self.engine.raw_connection()
             try:

@@ -13,12 +13,17 @@ On PostgreSQL a statement goes straight to asyncpg as the SQL compiled once
 without an explicit transaction or inside one that SQLAlchemy has already
 begun (`TenantDatabase` declares the tenant first, through SQLAlchemy, which
 sends the BEGIN); without one, the pooled connection comes without a
-SQLAlchemy Connection around it (`Database.statement_connection`). On
-SQLite statements go through SQLAlchemy (its compiled cache then skips the
-compiling).
+SQLAlchemy Connection around it (`Database.statement_connection`).
+
+On SQLite a statement without a transaction goes straight to aiosqlite too
+(one hand-over to its thread for the statement and all its rows, where
+SQLAlchemy's cursor takes four), its values turned into Python's as
+SQLAlchemy would (dates are text in SQLite); inside a transaction it goes
+through SQLAlchemy (its compiled cache then skips the compiling).
 """
 
 import asyncio
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
@@ -37,29 +42,34 @@ Rows = list[Sequence[Any]]
 
 
 class Statement:
-    """One statement shape: the SQLAlchemy statement, and on PostgreSQL its compiled SQL."""
+    """One statement shape: the SQLAlchemy statement and its SQL, compiled once."""
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
         """`statement`: a SELECT or an INSERT (anything SQLAlchemy executes and compiles)."""
         self.statement = statement
-        self._sql = ""
-        if dialect.name == "postgresql":
-            compiled = statement.compile(dialect=dialect)
-            self._sql = compiled.string
-            self._compiled = compiled
-            names = compiled.positiontup or []
-            self._names = list(names)
-            self._process = {
-                name: processor
-                for name in self._names
-                if (processor := compiled.binds[name].type.bind_processor(dialect)) is not None
-            }
+        self._sqlite = dialect.name == "sqlite"
+        compiled = statement.compile(dialect=dialect)
+        self._sql = compiled.string
+        self._compiled = compiled
+        self._names = list(compiled.positiontup or [])
+        self._process = {
+            name: processor
+            for name in self._names
+            if (processor := compiled.binds[name].type.bind_processor(dialect)) is not None
+        }
+        # SQLite hands back text for dates and times: SQLAlchemy's types make them Python's.
+        self._results = (
+            [
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in statement.exported_columns
+            ]
+            if self._sqlite
+            else []
+        )
 
     async def rows(self, connection: StatementConnection, values: Mapping[str, Any]) -> Rows:
         """Every row, as tuples (see above for the transaction a connection may be in)."""
-        if not self._sql:
-            if not isinstance(connection, AsyncConnection):
-                raise TypeError("a statement compiled for SQLite needs a SQLAlchemy connection")
+        if self._sqlite and isinstance(connection, AsyncConnection):
             return list((await connection.execute(self.statement, dict(values))).all())
         params = self._compiled.construct_params(dict(values))
         process = self._process
@@ -70,6 +80,8 @@ class Statement:
             driver = connection.driver
         else:
             driver = (await connection.get_raw_connection()).driver_connection
+        if self._sqlite:
+            return await self._sqlite_rows(connection, driver, arguments)
         try:
             records = await driver.fetch(self._sql, *arguments)
         except asyncio.CancelledError:
@@ -87,6 +99,25 @@ class Statement:
                 self._sql, None, error, connection_invalidated=True
             ) from error
         return [tuple(record) for record in records]
+
+    async def _sqlite_rows(
+        self, connection: StatementConnection, driver: Any, arguments: list[Any]
+    ) -> Rows:
+        try:
+            records = await driver.execute_fetchall(self._sql, arguments)
+        except asyncio.CancelledError:
+            await connection.invalidate()  # its thread may still be running the statement
+            raise
+        except sqlite3.OperationalError as error:  # locked, I/O: as SQLAlchemy raises it
+            raise exc.OperationalError(self._sql, None, error) from error
+        results = self._results
+        return [
+            tuple(
+                value if process is None or value is None else process(value)
+                for process, value in zip(results, record, strict=True)
+            )
+            for record in records
+        ]
 
 
 class StatementCache:
