@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -214,14 +214,20 @@ class DriverConnection:
 
         On any error, or if cancelled, the connection is dropped instead: it
         never goes back to the pool inside a transaction (which would keep its
-        locks and its tenant's declaration).
+        locks and its tenant's declaration). A lost connection (the database
+        restarted) is reported as SQLAlchemy reports one, which `Database`
+        turns into an outage (UNAVAILABLE), as for any statement.
         """
         try:
             await self.driver.execute("BEGIN")
             yield
             await self.driver.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             await self.invalidate()
+            if isinstance(error, DBAPIError) or not isinstance(error, Exception):
+                raise
+            if self.driver.is_closed() or is_outage(error):
+                raise OperationalError("BEGIN", None, error, connection_invalidated=True) from error
             raise
 
 

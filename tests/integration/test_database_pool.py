@@ -94,6 +94,31 @@ async def test_single_statements_share_the_pool_and_heal_after_a_killed_connecti
         await db.close()
 
 
+async def transaction_backend_pid(db: Database) -> int:
+    """The backend of a statement in a transaction on the driver's connection (a list
+    that tries the tenant's event lock before it counts)."""
+    async with db.statement_connection() as connection, connection.transaction():
+        rows = await Statement(select(func.pg_backend_pid()), db.engine.dialect).rows(
+            connection, {}
+        )
+    return int(rows[0][0])
+
+
+async def test_a_transaction_on_the_driver_connection_heals_after_a_killed_connection(
+    postgres: URL,
+) -> None:
+    """Its BEGIN meets the dead connection: UNAVAILABLE (retry), never an internal error."""
+    db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
+    try:
+        first = await transaction_backend_pid(db)
+        await terminate(first)
+        with pytest.raises(DatabaseUnavailable):
+            await transaction_backend_pid(db)
+        assert await transaction_backend_pid(db) != first
+    finally:
+        await db.close()
+
+
 async def test_a_statement_cancelled_mid_way_never_returns_its_busy_connection(
     postgres: URL,
 ) -> None:
