@@ -84,6 +84,14 @@ SETTINGS: tuple[Setting, ...] = (
         shown_default="none",
     ),
     Setting(
+        "CHORUS_RESOURCE_DATABASE_POOL_SIZE",
+        "10",
+        "PostgreSQL connections each resource worker keeps, and the most it opens (a call finding "
+        "all busy waits for one): the server's `max_connections` must cover workers x replicas "
+        "x this, plus the auth service's",
+        minimum=1,
+    ),
+    Setting(
         "CHORUS_RESOURCE_MIGRATION_DATABASE_URL",
         "",
         "the table owner's connection, for `migrate`",

@@ -49,7 +49,8 @@ MAX_OVERFLOW = 0
 """Connections a burst may open beyond POOL_SIZE. None: on two cores with two workers, 10 more
 a process (the earlier setting) put 40 backends beside the services on the same CPUs, and
 calls at 64 concurrent went slower than with 20 (`bench/README.md`: GetSong 1,658 -> 1,952,
-CreateSong 828 -> 1,231 calls/s). A larger database server wants a larger POOL_SIZE."""
+CreateSong 828 -> 1,231 calls/s). A larger database server wants a larger pool
+(`CHORUS_RESOURCE_DATABASE_POOL_SIZE`)."""
 CONNECT_TIMEOUT_SECONDS = 5
 """How long opening a PostgreSQL connection may take before the call is UNAVAILABLE."""
 
@@ -130,13 +131,20 @@ class IdlePing:
 
 
 def create_engine(
-    url: URL, *, ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS, **engine_options: Any
+    url: URL,
+    *,
+    ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS,
+    pool_size: int = POOL_SIZE,
+    **engine_options: Any,
 ) -> AsyncEngine:
-    """An async engine; SQLite files get their folder, WAL and a busy timeout."""
+    """An async engine; SQLite files get their folder, WAL and a busy timeout.
+
+    `pool_size`: PostgreSQL connections kept (and, without `max_overflow`, the most used).
+    """
     if url.get_backend_name() != "sqlite":
         options = {"connect_args": {"timeout": CONNECT_TIMEOUT_SECONDS}, **engine_options}
         if "poolclass" not in options:  # the default queue pool: our sizes
-            options = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **options}
+            options = {"pool_size": pool_size, "max_overflow": MAX_OVERFLOW, **options}
         engine = create_async_engine(url, **options)
         if not options.get("pool_pre_ping"):
             IdlePing(engine.dialect.do_ping, ping_after_idle_seconds).listen(engine)

@@ -27,7 +27,9 @@ def build_resource_server(
 ) -> tuple[GrpcServer, Database]:
     """The service ready to start; `telemetry` defaults to metrics only (no tracing)."""
     readiness = Readiness()
-    db = Database(create_engine(settings.database_url), readiness)
+    db = Database(
+        create_engine(settings.database_url, pool_size=settings.database_pool_size), readiness
+    )
     keys = CachedJwks(
         jwks_fetcher(settings.jwks_source),
         refresh_interval=settings.jwks_refresh_seconds,

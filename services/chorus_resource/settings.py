@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import URL
 
 from chorus_core import config
-from chorus_core.database import database_url
+from chorus_core.database import POOL_SIZE, database_url
 from chorus_core.server import ServerSettings
 from chorus_core.settings import server_settings, token_audience
 from chorus_core.tokens import TokenAudience
@@ -29,6 +29,8 @@ class ResourceSettings:
     jwks_refresh_seconds: int
     audience: TokenAudience
     watch_limits: WatchLimits = field(default_factory=WatchLimits)
+    database_pool_size: int = POOL_SIZE
+    """PostgreSQL connections each worker keeps and at most uses."""
     tenant_cleanup_seconds: int = 30
     """How often deleted tenants' data is looked for and purged."""
     """Open watch streams allowed per tenant and per process."""
@@ -66,6 +68,7 @@ class ResourceSettings:
                 per_process=config.integer(env, "CHORUS_RESOURCE_MAX_WATCHERS"),
             ),
             tenant_cleanup_seconds=config.integer(env, "CHORUS_RESOURCE_TENANT_CLEANUP_SECONDS"),
+            database_pool_size=config.integer(env, "CHORUS_RESOURCE_DATABASE_POOL_SIZE"),
             allow_rls_bypass=config.text(env, "CHORUS_RESOURCE_ALLOW_RLS_BYPASS").lower()
             in ("1", "true", "yes"),
         )

@@ -85,6 +85,15 @@ async def test_postgres_engines_get_sized_pools_without_pre_ping() -> None:
         await engine.dispose()
 
 
+async def test_a_deployment_sizes_the_pool_and_bursts_open_no_more() -> None:
+    engine = create_engine(make_url("postgresql+asyncpg://chorus@127.0.0.1:1/none"), pool_size=3)
+    try:
+        pool: Any = engine.sync_engine.pool
+        assert (pool.size(), pool._max_overflow) == (3, 0)
+    finally:
+        await engine.dispose()
+
+
 async def test_an_explicit_pool_class_keeps_its_own_sizing() -> None:
     engine = create_engine(
         make_url("postgresql+asyncpg://chorus@127.0.0.1:1/none"), poolclass=NullPool
