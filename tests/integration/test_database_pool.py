@@ -6,6 +6,7 @@ server side of pooled connections and show what a caller then sees.
 """
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -70,51 +71,32 @@ async def test_a_connection_killed_between_busy_uses_fails_one_call_then_the_poo
         await db.close()
 
 
-async def statement_backend_pid(db: Database) -> int:
-    """The backend of a single statement run as the store runs reads (no transaction)."""
+async def statement_backend_pid(db: Database, *, in_transaction: bool = False) -> int:
+    """The backend of a single statement run as the store runs reads: without a transaction,
+    or in a short one on the driver's connection (a list trying the tenant's event lock)."""
     async with db.statement_connection() as connection:
-        rows = await Statement(select(func.pg_backend_pid()), db.engine.dialect).rows(
-            connection, {}
-        )
+        within = connection.transaction() if in_transaction else contextlib.nullcontext()
+        async with within:
+            rows = await Statement(select(func.pg_backend_pid()), db.engine.dialect).rows(
+                connection, {}
+            )
     return int(rows[0][0])
 
 
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["statement", "transaction"])
 async def test_single_statements_share_the_pool_and_heal_after_a_killed_connection(
-    postgres: URL,
+    postgres: URL, in_transaction: bool
 ) -> None:
+    """The first use of the dead connection is UNAVAILABLE (retry it), never an internal
+    error: its statement, or the BEGIN of its transaction, meets the closed connection."""
     db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
     try:
-        first = await statement_backend_pid(db)
+        first = await statement_backend_pid(db, in_transaction=in_transaction)
         assert await backend_pid(db) == first, "transactions and statements share one pool"
         await terminate(first)
         with pytest.raises(DatabaseUnavailable):
-            await statement_backend_pid(db)
-        assert await statement_backend_pid(db) != first
-    finally:
-        await db.close()
-
-
-async def transaction_backend_pid(db: Database) -> int:
-    """The backend of a statement in a transaction on the driver's connection (a list
-    that tries the tenant's event lock before it counts)."""
-    async with db.statement_connection() as connection, connection.transaction():
-        rows = await Statement(select(func.pg_backend_pid()), db.engine.dialect).rows(
-            connection, {}
-        )
-    return int(rows[0][0])
-
-
-async def test_a_transaction_on_the_driver_connection_heals_after_a_killed_connection(
-    postgres: URL,
-) -> None:
-    """Its BEGIN meets the dead connection: UNAVAILABLE (retry), never an internal error."""
-    db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
-    try:
-        first = await transaction_backend_pid(db)
-        await terminate(first)
-        with pytest.raises(DatabaseUnavailable):
-            await transaction_backend_pid(db)
-        assert await transaction_backend_pid(db) != first
+            await statement_backend_pid(db, in_transaction=in_transaction)
+        assert await statement_backend_pid(db, in_transaction=in_transaction) != first
     finally:
         await db.close()
 
