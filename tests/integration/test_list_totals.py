@@ -15,24 +15,17 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from chorus.resource.v1.song_service_pb2 import Song
 from chorus_client.user_session import UserSession
 from chorus_core.caller import Caller, bind_caller, unbind_caller
 from chorus_core.sqltypes import utcnow
-from chorus_resource.filtering import parse_filter
 from chorus_resource.messages import MessageCodec
-from chorus_resource.ordering import parse_order_by
 from chorus_resource.songs import SONGS
-from chorus_resource.statements import StatementCache
-from chorus_resource.store import ListQuery, ResourceStore
 from chorus_resource.tenant_database import TenantDatabase
-from chorus_resource.tenant_scope import TenantScope, tenant_values
-from chorus_resource.totals import Totals
 from tests.support.in_process import InProcessSuite
 from tests.support.service_databases import opened
 
@@ -139,64 +132,3 @@ async def test_no_count_is_kept_while_an_earlier_seq_is_uncommitted(
         listed = await asyncio.wait_for(jane.songs.query(), SETTLE_SECONDS)
         assert listed.total_size == 3
     assert await totals(jane) == (4, 4)
-
-
-@pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
-async def test_a_list_reads_its_tenants_newest_event_without_walking_other_tenants(
-    suite: InProcessSuite, replica: Replica
-) -> None:
-    """Another tenant wrote 3,000 events since this one's last: a list of this tenant
-    reads its own entries of the events' index for its newest seq, not the 3,000 (as
-    PostgreSQL did when it took the seq index back from the newest event and filtered by
-    tenant)."""
-    other = str(uuid.uuid4())
-    async with opened(suite.resource_settings.migration_database_url) as owner:
-        async with owner.write() as session:
-            await session.execute(
-                text(
-                    "INSERT INTO resource_events (tenant_id, resource, change, item_id, body, "
-                    "create_time) SELECT :tenant, 'Song', 1, 'x' || n, NULL, now() "
-                    "FROM generate_series(1, 3000) AS n"
-                ),
-                {"tenant": other},
-            )
-        async with owner.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.execute(text("ANALYZE resource_events"))
-    dialect = suite.resource_db.engine.dialect
-    store = ResourceStore(
-        None,  # type: ignore[arg-type]  # only builds the statement
-        replica.codec,
-        replica.caller,
-        TenantScope(declare=True),
-        StatementCache(dialect),
-        totals=Totals(),
-    )
-    order = parse_order_by("", SONGS.sortable)
-    query = ListQuery(20, parse_filter("", SONGS.table, SONGS.filterable), order, "")
-    compiled = store._find_statement(query, None).compile(dialect=dialect)
-    values = tenant_values(replica.caller.tenant_id, known_seq=1, known_count=2, limit=21)
-    params = compiled.construct_params(values)
-    arguments = [params[name] for name in compiled.positiontup or []]
-    async with suite.resource_db.statement_connection() as connection:
-        driver = connection.driver
-        async with driver.transaction():
-            await driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")  # as served
-            # The pool's connections decode JSON (SQLAlchemy's asyncpg dialect sets it up).
-            [plan] = await driver.fetchval(
-                f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled.string}", *arguments
-            )
-    read = [
-        node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
-        for node in plan_nodes(plan["Plan"])
-        if node.get("Relation Name") == "resource_events"
-    ]
-    # A few entries of its own at most (the plan may check one more than it returns),
-    # never the other tenant's 3,000.
-    assert read
-    assert max(read) <= 10, read
-
-
-def plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
-    """A plan node and every node below it."""
-    return [node, *(found for child in node.get("Plans", []) for found in plan_nodes(child))]
