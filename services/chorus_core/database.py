@@ -232,11 +232,24 @@ class DriverConnection:
             await self.driver.execute("COMMIT")
         except BaseException as error:
             await self.invalidate()
-            if isinstance(error, DBAPIError) or not isinstance(error, Exception):
-                raise
-            if self.driver.is_closed() or is_outage(error):
-                raise OperationalError("BEGIN", None, error, connection_invalidated=True) from error
+            # An error of a statement in the block arrives already as SQLAlchemy's.
+            lost = (
+                None
+                if isinstance(error, DBAPIError)
+                else connection_lost(self.driver, error, "BEGIN")
+            )
+            if lost is not None:
+                raise lost from error
             raise
+
+
+def connection_lost(driver: Any, error: BaseException, statement: str) -> OperationalError | None:
+    """`error` of an asyncpg connection running `statement`, as SQLAlchemy raises a lost
+    connection (`Database` reports it as an outage: UNAVAILABLE, NOT_SERVING); None if the
+    connection is not lost (a bad statement, say, or a cancellation)."""
+    if not isinstance(error, Exception) or not (driver.is_closed() or is_outage(error)):
+        return None
+    return OperationalError(statement, None, error, connection_invalidated=True)
 
 
 StatementConnection = AsyncConnection | DriverConnection

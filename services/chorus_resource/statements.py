@@ -32,8 +32,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chorus_core.database import DriverConnection, StatementConnection
-from chorus_core.database_outage import is_outage
+from chorus_core.database import DriverConnection, StatementConnection, connection_lost
 
 CACHED_SHAPES = 256
 """Statement shapes kept per service process (filters are clients' text: bounded)."""
@@ -90,14 +89,12 @@ class Statement:
             await connection.invalidate()
             raise
         except Exception as error:
-            if not (driver.is_closed() or is_outage(error)):
+            lost = connection_lost(driver, error, self._sql)
+            if lost is None:
                 raise
-            # What SQLAlchemy does with a lost connection: the pool replaces it, and
-            # the error is one `Database` reports as an outage (UNAVAILABLE, NOT_SERVING).
+            # What SQLAlchemy does with a lost connection: the pool replaces it.
             await connection.invalidate()
-            raise exc.OperationalError(
-                self._sql, None, error, connection_invalidated=True
-            ) from error
+            raise lost from error
         return [tuple(record) for record in records]
 
     async def _sqlite_rows(
