@@ -80,7 +80,13 @@ def parse(argv: list[str] | None) -> Options | Path:
         "--profile",
         type=float,
         default=0.0,
-        help="seconds of py-spy on ListSongs after the runs, 0 for none",
+        help="seconds of py-spy on the resource service after the runs, 0 for none",
+    )
+    parser.add_argument(
+        "--profile-of",
+        choices=KEYS,
+        default="list_direct",
+        help="the scenario (c=16) the profile is taken under (%(default)s)",
     )
     parser.add_argument(
         "--resource-workers",
@@ -139,6 +145,7 @@ def parse(argv: list[str] | None) -> Options | Path:
         warmup=args.warmup,
         soak=args.soak,
         profile=args.profile,
+        profile_of=args.profile_of,
         auth_workers=args.auth_workers,
         resource_workers=args.resource_workers,
         big=args.big,

@@ -250,8 +250,8 @@ def profile_lines(profile: dict[str, Any], top: int = 15) -> str:
     if "samples" not in profile:
         return f"profile: {profile.get('skipped', 'none')}"
     out = [
-        f"py-spy profile of the resource service under ListSongs c=16 "
-        f"({profile['samples']} samples, {profile.get('list_songs_rps_while_profiled')} "
+        f"py-spy profile of the resource service under {profile.get('scenario', 'ListSongs')} "
+        f"c=16 ({profile['samples']} samples, {profile.get('rps_while_profiled')} "
         "calls/s while profiled):",
         "  by library (innermost Python frame):",
     ]

@@ -84,7 +84,9 @@ class Options:
     soak: float = 60.0
     """Seconds of the memory soak (0: none)."""
     profile: float = 0.0
-    """Seconds of py-spy on the resource service under ListSongs (0: none)."""
+    """Seconds of py-spy on the resource service (0: none)..."""
+    profile_of: str = "list_direct"
+    """... under this scenario at c=16."""
     storm_concurrency: int = 16
     sqlite_create_seconds: float = 10.0
     auth_workers: int = 1
@@ -395,14 +397,14 @@ class Bench:
             "cpu": {name: round(u.cpu_percent, 1) for name, u in usage.items()},
         }
 
-    async def profile(self, list_songs: Scenario) -> dict[str, Any]:
-        """py-spy on the resource service (all workers) under ListSongs at c=16."""
+    async def profile(self, scenario: Scenario) -> dict[str, Any]:
+        """py-spy on the resource service (all workers) under `scenario` at c=16."""
         spy = Path(sys.executable).parent / "py-spy"
         if not spy.exists():
             return {"skipped": "py-spy is not installed (it is in the dev extras)"}
         seconds = self.options.profile
-        await fresh_token(list_songs.user, seconds + TOKEN_MARGIN) if list_songs.user else None
-        raw = self.folder / "profile-list-songs.txt"
+        await fresh_token(scenario.user, seconds + TOKEN_MARGIN) if scenario.user else None
+        raw = self.folder / f"profile-{scenario.key}.txt"
         recorder = await asyncio.create_subprocess_exec(
             str(spy),
             "record",
@@ -426,7 +428,7 @@ class Bench:
         try:
             await asyncio.sleep(1.0)  # py-spy attaches
             load = h2load.run(
-                self.h2load, self.load(list_songs, 16), self.folder / "profile", seconds=seconds
+                self.h2load, self.load(scenario, 16), self.folder / "profile", seconds=seconds
             )
             stats, (output, _) = await asyncio.gather(
                 load, asyncio.wait_for(recorder.communicate(), seconds + 60)
@@ -439,7 +441,8 @@ class Bench:
             return {"skipped": f"py-spy failed: {output.decode(errors='replace')[-500:]}"}
         summary = profile.summarize(raw.read_text(encoding="utf-8", errors="replace"))
         summary["file"] = str(raw)
-        summary["list_songs_rps_while_profiled"] = round(stats.status_2xx / stats.seconds, 1)
+        summary["scenario"] = scenario.title
+        summary["rps_while_profiled"] = round(stats.status_2xx / stats.seconds, 1)
         return summary
 
 
@@ -730,9 +733,9 @@ async def benchmark(options: Options, progress: Progress) -> Report:
         profiled: dict[str, Any] = {}
         if options.profile > 0:
             async with progress.step(
-                "py-spy profile of ListSongs c=16", options.profile + 2
+                f"py-spy profile of {by_key[options.profile_of].title} c=16", options.profile + 2
             ) as summary:
-                profiled = await bench.profile(by_key["list_direct"])
+                profiled = await bench.profile(by_key[options.profile_of])
                 summary.append(
                     f"{profiled.get('samples', 0)} samples"
                     if "samples" in profiled
