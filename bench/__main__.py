@@ -84,9 +84,10 @@ def parse(argv: list[str] | None) -> Options | Path:
     )
     parser.add_argument(
         "--profile-of",
-        choices=KEYS,
+        choices=(*KEYS, "reference_list", "reference_get"),
         default="list_direct",
-        help="the scenario (c=16) the profile is taken under (%(default)s)",
+        help="the scenario (c=16) the profile is taken under (%(default)s); a reference_ one "
+        "profiles the bare reference instead of the resource service",
     )
     parser.add_argument(
         "--resource-workers",

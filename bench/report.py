@@ -250,7 +250,7 @@ def profile_lines(profile: dict[str, Any], top: int = 15) -> str:
     if "samples" not in profile:
         return f"profile: {profile.get('skipped', 'none')}"
     out = [
-        f"py-spy profile of the resource service under {profile.get('scenario', 'ListSongs')} "
+        f"py-spy profile under {profile.get('scenario', 'ListSongs direct gRPC')} "
         f"c=16 ({profile['samples']} samples, {profile.get('rps_while_profiled')} "
         "calls/s while profiled):",
         "  by library (innermost Python frame):",

@@ -398,7 +398,8 @@ class Bench:
         }
 
     async def profile(self, scenario: Scenario) -> dict[str, Any]:
-        """py-spy on the resource service (all workers) under `scenario` at c=16."""
+        """py-spy on the resource service (all workers) under `scenario` at c=16; on the bare
+        reference's processes under a reference scenario."""
         spy = Path(sys.executable).parent / "py-spy"
         if not spy.exists():
             return {"skipped": "py-spy is not installed (it is in the dev extras)"}
@@ -409,7 +410,7 @@ class Bench:
             str(spy),
             "record",
             "--pid",
-            str(self.suite.resource.pid),
+            str(self._server_of(scenario).pid),
             "--subprocesses",
             "--duration",
             str(round(seconds)),
@@ -444,6 +445,11 @@ class Bench:
         summary["scenario"] = scenario.title
         summary["rps_while_profiled"] = round(stats.status_2xx / stats.seconds, 1)
         return summary
+
+    def _server_of(self, scenario: Scenario) -> Any:
+        if scenario.server == "reference" and self.suite.reference is not None:
+            return self.suite.reference
+        return self.suite.resource
 
 
 def scenarios(seeded: Seeded) -> list[Scenario]:

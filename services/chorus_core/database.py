@@ -36,7 +36,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from chorus_core.config import ConfigError, read_secret_file
 from chorus_core.database_outage import OutageWatch, is_outage
-from chorus_core.errors import DatabaseUnavailable
+from chorus_core.errors import DatabaseUnavailable, ServiceError
 from chorus_core.readiness import Readiness
 
 _BEGIN_OPTION = "chorus_sqlite_begin"
@@ -220,16 +220,25 @@ class DriverConnection:
     async def transaction(self) -> AsyncIterator[None]:
         """BEGIN, then COMMIT if the block ends well.
 
-        On any error, or if cancelled, the connection is dropped instead: it
-        never goes back to the pool inside a transaction (which would keep its
-        locks and its tenant's declaration). A lost connection (the database
-        restarted) is reported as SQLAlchemy reports one, which `Database`
-        turns into an outage (UNAVAILABLE), as for any statement.
+        If the block refuses the call (a `ServiceError`, such as NOT_FOUND,
+        after its statements ran well), ROLLBACK, and the connection goes back
+        to the pool. On any other error, or if cancelled, the connection is
+        dropped instead: it never goes back to the pool inside a transaction
+        (which would keep its locks and its tenant's declaration). A lost
+        connection (the database restarted) is reported as SQLAlchemy reports
+        one, which `Database` turns into an outage (UNAVAILABLE), as for any
+        statement.
         """
         try:
             await self.driver.execute("BEGIN")
-            yield
+            try:
+                yield
+            except ServiceError:
+                await self.driver.execute("ROLLBACK")
+                raise
             await self.driver.execute("COMMIT")
+        except ServiceError:
+            raise
         except BaseException as error:
             await self.invalidate()
             # An error of a statement in the block arrives already as SQLAlchemy's.

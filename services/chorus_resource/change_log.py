@@ -135,7 +135,12 @@ class ChangeLog:
             )
         else:
             await connection.execute(insert(events), rows)
-        await _prune(connection, tenant_id, now)
+        await self.prune_if_due(now)
+
+    async def prune_if_due(self, now: Any) -> None:
+        """Remove the tenant's events older than KEPT, at most every PRUNE_EVERY_SECONDS (every
+        recording does; a write that recorded its event itself calls it)."""
+        await _prune(self._connection, self._tenant_id, now)
 
 
 _LOCKED_INSERT = text(
@@ -152,7 +157,7 @@ _READ_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def lock_key(tenant_id: str) -> str:
-    """The name of the tenant's event lock (`event_key` of `recorded_creates`)."""
+    """The name of the tenant's event lock (`event_key` of `recorded`)."""
     return f"chorus-resource-events:{tenant_id}"
 
 
@@ -209,13 +214,14 @@ def try_settled() -> Select[Any]:
     return select(func.pg_try_advisory_xact_lock(key))
 
 
-def recorded_creates(created: Any, resource: Resource) -> Insert:
-    """PostgreSQL: CREATED events of the rows of `created` (a CTE with their `id`), in the
-    statement that inserts them (`ResourceStore.create` without a transaction).
+def recorded(changed: Any, resource: Resource, change: int, body: Any) -> Insert:
+    """PostgreSQL: events of type `change` of the rows of `changed` (a CTE with their `id`),
+    in the statement that changes them (`ResourceStore.create` and `update` without a
+    transaction); `body` is each event's message (an expression of the statement).
 
     As `_LOCKED_INSERT`: the tenant's event lock taken shared and the NOTIFY sent
     before each event's seq. Bind parameters: `tenant` (`TenantScope`'s),
-    `event_key`, `event_body` (the item's message) and `event_time`.
+    `event_key` and `event_time`.
     """
     tenant = bindparam(TENANT, type_=String)
     locked = func.pg_advisory_xact_lock_shared(
@@ -225,11 +231,11 @@ def recorded_creates(created: Any, resource: Resource) -> Insert:
     source = select(
         tenant,
         literal(resource.singular),
-        literal(change_pb.CHANGE_TYPE_CREATED, SmallInteger),
-        created.c.id,
-        bindparam("event_body", type_=LargeBinary),
+        literal(change, SmallInteger),
+        changed.c.id,
+        body,
         bindparam("event_time", type_=UTCDateTime()),
-    ).select_from(locked, notified, created)
+    ).select_from(locked, notified, changed)
     columns = ["tenant_id", "resource", "change", "item_id", "body", "create_time"]
     return insert(events).from_select(columns, source)
 

@@ -27,8 +27,9 @@ from google.protobuf.descriptor import (
     MethodDescriptor,
     ServiceDescriptor,
 )
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, ColumnElement, ForeignKey, Index, Integer, String, Table
 
+from chorus_resource import sql_message
 from chorus_resource.scoped import TenantScoped
 
 OUTPUT_ONLY = frozenset({"id", "create_time", "update_time", "created_by"})
@@ -166,6 +167,12 @@ class Resource:
             for f in self.message.fields
             if f.name not in self.references and f.name in self.table.c
         )
+
+    @cached_property
+    def encoded_in_sql(self) -> ColumnElement[bytes] | None:
+        """PostgreSQL's serialization of an item from its table's columns (`sql_message`), or
+        None if the message has a field type it cannot write."""
+        return sql_message.encoded(self.message, self.table)
 
     def child_table(self, field: str) -> Table:
         """The table holding a reference field's ids (see `References`)."""

@@ -88,7 +88,7 @@ class ResourceService:
             if _top_field(violation.field.removeprefix(prefix)) in checked:
                 violations.add(violation.field, violation.description)
         violations.raise_if_any()
-        async with self._db.write(self._codec) as store:
+        async with self._db.updating(self._codec) as store:
             item = await store.update(changes.id, changes, fields)
         return self._responses["Update"](**{self._field: item})
 

@@ -8,7 +8,7 @@ one statement (a page and the count of all matches together, the count kept
 while the tenant's outbox shows no change: `totals`); a create is
 one INSERT (its idempotency settled by ON CONFLICT), an update one
 UPDATE … RETURNING, each with its event in the outbox (`ChangeLog`) in the
-same transaction.
+same transaction (on PostgreSQL, in the same statement where it can).
 """
 
 import uuid
@@ -16,10 +16,22 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, bindparam, case, delete, func, select, true, update
+from sqlalchemy import (
+    BigInteger,
+    LargeBinary,
+    Select,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chorus.resource.v1 import change_type_pb2 as change_pb
 from chorus_core import keyset
 from chorus_core.caller import Caller
 from chorus_core.database import DriverConnection, StatementConnection
@@ -30,7 +42,7 @@ from chorus_resource.change_log import (
     ChangeLog,
     lock_key,
     newest_seq,
-    recorded_creates,
+    recorded,
     try_settled,
 )
 from chorus_resource.filtering import Filter
@@ -281,8 +293,9 @@ class ResourceStore:
     def _insert_recorded(self) -> Any:
         """PostgreSQL: `_insert` and the CREATED event of what it inserted, as one statement."""
         inserted = self._insert().cte("inserted")
-        recorded = recorded_creates(inserted, self._resource).cte("recorded")
-        return select(inserted.c.id).add_cte(recorded)
+        body = bindparam("event_body", type_=LargeBinary)
+        events = recorded(inserted, self._resource, change_pb.CHANGE_TYPE_CREATED, body)
+        return select(inserted.c.id).add_cte(events.cte("recorded"))
 
     def _insert(self) -> Any:
         """INSERT of one item in the tenant, doing nothing on a request_id already used.
@@ -310,32 +323,41 @@ class ResourceStore:
         """Apply `fields` of `changes` (already checked against the rules) to the item.
 
         Needs a transaction that declared its tenant: the UPDATE, then the
-        references it changes (checked in the tenant) in the same transaction.
+        references it changes (checked in the tenant) in the same transaction,
+        then the event. On PostgreSQL, for a resource without references whose
+        message PostgreSQL can serialize (`Resource.encoded_in_sql`), the UPDATE
+        records its event itself: one statement, and the item's row is locked
+        only from it to the COMMIT.
         """
-        table = self._table
         columns = [f for f in fields if f not in self._resource.references]
         changed = [f for f in fields if f in self._resource.references]
         # The items named first, then the item itself (the order `references` keeps).
         await self._check_references(changes, changed)
-
-        def build() -> Any:
-            given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
-            return (
-                update(table)
-                .where(table.c.tenant_id == self._scope.tenant, table.c.id == bindparam("item_id"))
-                .values(
-                    **given, update_time=bindparam("v_update_time", type_=table.c.update_time.type)
-                )
-                .returning(*self._resource.columns)
-            )
-
+        now = utcnow()
         values = self._codec.column_values(changes, columns)
+        binds = {f"v_{name}": value for name, value in values.items()}
+        serializable = self._resource.encoded_in_sql is not None
+        if self._postgresql and serializable and not self._resource.references:
+            rows = await self._rows(
+                ("update_recorded", tuple(columns)),
+                lambda: self._update_recorded(columns),
+                item_id=item_id,
+                v_update_time=now,
+                event_key=lock_key(self._tenant_id),
+                event_time=now,
+                **binds,
+            )
+            if not rows:
+                raise NotFound(f"{self._label} {item_id} not found")
+            if isinstance(self._connection, AsyncConnection):  # else none is due (`updating`)
+                await self._changes.prune_if_due(now)
+            return self._codec.message(rows[0])
         rows = await self._rows(
             ("update", tuple(columns)),
-            build,
+            lambda: self._update(columns),
             item_id=item_id,
-            v_update_time=utcnow(),
-            **{f"v_{name}": value for name, value in values.items()},
+            v_update_time=now,
+            **binds,
         )
         if not rows:
             raise NotFound(f"{self._label} {item_id} not found")
@@ -349,6 +371,31 @@ class ResourceStore:
                 ids=getattr(changes, field),
             )
         return await self._changes.updated((await self._with_references(rows))[0])
+
+    def _update(self, columns: list[str]) -> Any:
+        """UPDATE of `columns` and update_time (bind parameters `v_<column>`) of the tenant's
+        item `item_id`, returning its columns."""
+        table = self._table
+        given = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
+        return (
+            update(table)
+            .where(table.c.tenant_id == self._scope.tenant, table.c.id == bindparam("item_id"))
+            .values(**given, update_time=bindparam("v_update_time", type_=table.c.update_time.type))
+            .returning(*self._resource.columns)
+        )
+
+    def _update_recorded(self, columns: list[str]) -> Any:
+        """PostgreSQL: `_update` and the UPDATED event of the item it changed (its message
+        serialized by PostgreSQL, `sql_message`), as one statement."""
+        body = self._resource.encoded_in_sql
+        if body is None:
+            raise TypeError(f"PostgreSQL cannot serialize a {self._resource.singular}")
+        updated = self._update(columns).returning(body.label("event_body")).cte("updated")
+        events = recorded(
+            updated, self._resource, change_pb.CHANGE_TYPE_UPDATED, updated.c.event_body
+        )
+        item = [updated.c[column.name] for column in self._resource.columns]
+        return select(*item).add_cte(events.cte("recorded"))
 
     async def delete(self, item_id: str) -> None:
         """Delete the item; references to it go in the same transaction (ON DELETE CASCADE).

@@ -10,7 +10,8 @@ outlives it on a pooled connection). Two ways (`TenantScope`):
   itself: one round trip (a create's event is recorded in its statement);
 - updates, deletes, and reads and creates of resources with reference
   fields (several statements), run in a transaction that declares the
-  tenant first.
+  tenant first (an update of a resource without them as one statement
+  after the declaration, its event recorded in it).
 
 SQLite has no row-level security: there the store's filter is the only wall.
 
@@ -22,7 +23,7 @@ tenant's id (the watch streams of this process then look for new events).
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
+from sqlalchemy import String, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chorus_core.caller import Caller, current_caller
@@ -31,9 +32,9 @@ from chorus_core.errors import PermissionDenied
 from chorus_core.roles import Permission, allows
 from chorus_resource.change_log import prune_due
 from chorus_resource.messages import MessageCodec
-from chorus_resource.statements import StatementCache
+from chorus_resource.statements import Statement, StatementCache
 from chorus_resource.store import ResourceStore
-from chorus_resource.tenant_scope import TENANT_SETTING, TenantScope
+from chorus_resource.tenant_scope import TENANT, TENANT_SETTING, TenantScope, tenant_values
 from chorus_resource.totals import Totals
 
 
@@ -46,6 +47,10 @@ class TenantDatabase:
         self._totals = Totals()
         self._declaring = TenantScope(declare=self._row_level_security)
         self._declared = TenantScope(declare=False)
+        self._declaration = Statement(
+            select(func.set_config(TENANT_SETTING, bindparam(TENANT, type_=String), True)),
+            db.engine.dialect,
+        )
 
     @asynccontextmanager
     async def read(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
@@ -76,16 +81,44 @@ class TenantDatabase:
         write transaction as `write`.
         """
         caller = may_change(current_caller())
-        one_statement = not (
-            codec.resource.references or not self._row_level_security or prune_due(caller.tenant_id)
-        )
-        if not one_statement:
+        if not self._in_one_statement(codec, caller):
             async with self.write(codec) as store:
                 yield store
             return
         async with self._db.statement_connection() as connection:
             yield self._store(connection, codec, caller, self._declaring)
         self._committed(caller.tenant_id)
+
+    @asynccontextmanager
+    async def updating(self, codec: MessageCodec) -> AsyncIterator[ResourceStore]:
+        """A store for one update within the caller's tenant.
+
+        On PostgreSQL, for a resource without reference fields whose message
+        PostgreSQL can serialize (`Resource.encoded_in_sql`): a transaction on
+        the driver's own connection (no SQLAlchemy Connection, `DriverConnection`)
+        that declares the tenant, then runs the update and its event as one
+        statement (`ResourceStore.update`); except when the tenant's old events
+        are due for removal. Otherwise a write transaction as `write`.
+        """
+        caller = may_change(current_caller())
+        if not (
+            self._in_one_statement(codec, caller) and codec.resource.encoded_in_sql is not None
+        ):
+            async with self.write(codec) as store:
+                yield store
+            return
+        async with self._db.statement_connection() as connection, connection.transaction():
+            await self._declaration.rows(connection, tenant_values(caller.tenant_id))
+            yield self._store(connection, codec, caller, self._declared)
+        self._committed(caller.tenant_id)
+
+    def _in_one_statement(self, codec: MessageCodec, caller: Caller) -> bool:
+        """Whether a write of `codec`'s resource may record its event in its own statement."""
+        return (
+            self._row_level_security
+            and not codec.resource.references
+            and not prune_due(caller.tenant_id)
+        )
 
     def _store(
         self,

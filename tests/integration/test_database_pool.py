@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import URL
 
 from chorus_core.database import Database, create_engine
-from chorus_core.errors import DatabaseUnavailable
+from chorus_core.errors import DatabaseUnavailable, NotFound
 from chorus_resource.statements import Statement
 from tests.support.databases import POSTGRES_URL, fresh_database
 
@@ -119,5 +119,34 @@ async def test_a_statement_cancelled_mid_way_never_returns_its_busy_connection(
         # The only pooled connection was dropped, not handed back mid-statement.
         second = await asyncio.wait_for(statement_backend_pid(db), timeout=5)
         assert second != first
+    finally:
+        await db.close()
+
+
+async def test_a_refused_call_rolls_its_transaction_back_and_keeps_the_connection(
+    postgres: URL,
+) -> None:
+    """An update of a missing item: NOT_FOUND after its statement ran in a transaction on the
+    driver's connection. Nothing it did stays (a setting made in it is undone, as a commit
+    would keep it), and the connection goes back to the pool, not to waste: a caller
+    naming missing items must not cost the server a new connection each time."""
+    db = Database(create_engine(postgres, pool_size=1, max_overflow=0))
+    dialect = db.engine.dialect
+
+    async def refused() -> None:
+        async with db.statement_connection() as connection, connection.transaction():
+            setting = func.set_config("chorus.test_mark", "set", False)
+            await Statement(select(setting), dialect).rows(connection, {})
+            raise NotFound("song 1 not found")
+
+    try:
+        first = await statement_backend_pid(db)
+        with pytest.raises(NotFound):
+            await refused()
+        assert await statement_backend_pid(db) == first
+        async with db.statement_connection() as connection:
+            mark = func.current_setting("chorus.test_mark", True)
+            [[value]] = await Statement(select(mark), dialect).rows(connection, {})
+        assert value in (None, ""), f"the refused transaction's setting stayed: {value!r}"
     finally:
         await db.close()

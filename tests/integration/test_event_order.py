@@ -12,7 +12,7 @@ later one, and a cursor after it would skip the earlier event for ever).
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -46,6 +46,13 @@ class NewTenant:
         async with self.tenants.creating(self.codec) as store:
             return str((await store.create(Song(name=name, artist="Writer"), "")).id)
 
+    async def update(self, item_id: str, name: str) -> str:
+        """Update a song as the service does (its UPDATED event in the UPDATE's statement once
+        the tenant is pruned)."""
+        async with self.tenants.updating(self.codec) as store:
+            await store.update(item_id, Song(name=name), ["name"])
+        return item_id
+
     async def created_in_one_statement_from_now(self) -> None:
         """Have the tenant pruned (a process's first create does it, in a transaction)."""
         await self.create("First")
@@ -65,7 +72,7 @@ async def new_tenant(suite: InProcessSuite) -> AsyncIterator[NewTenant]:
 
 
 async def test_a_reader_waits_for_the_writer_of_an_earlier_seq(new_tenant: NewTenant) -> None:
-    await reader_waits_for_the_open_writer(new_tenant, one_statement_create=False)
+    await reader_waits_for_the_open_writer(new_tenant, None)
 
 
 async def test_a_create_in_one_statement_takes_the_event_lock_like_any_writer(
@@ -73,19 +80,30 @@ async def test_a_create_in_one_statement_takes_the_event_lock_like_any_writer(
 ) -> None:
     """The later writer is a create of a song: its INSERT and event in one statement."""
     await new_tenant.created_in_one_statement_from_now()
-    await reader_waits_for_the_open_writer(new_tenant, one_statement_create=True)
+    await reader_waits_for_the_open_writer(new_tenant, lambda: new_tenant.create("Later"))
+
+
+async def test_an_update_in_one_statement_takes_the_event_lock_like_any_writer(
+    new_tenant: NewTenant,
+) -> None:
+    """The later writer is an update of a song: its UPDATE and event in one statement."""
+    await new_tenant.created_in_one_statement_from_now()
+    song = await new_tenant.create("Song")
+    await reader_waits_for_the_open_writer(new_tenant, lambda: new_tenant.update(song, "Later"))
 
 
 async def reader_waits_for_the_open_writer(
-    tenant: NewTenant, *, one_statement_create: bool
+    tenant: NewTenant, later: Callable[[], Awaitable[str]] | None
 ) -> None:
+    """`later` (or recording a delete in a transaction) is the writer that commits beside
+    the open one; it returns the id its event names."""
     tenants, caller = tenant.tenants, tenant.caller
     async with tenants.transaction(caller) as connection:
         start = await last_seq(connection, tenant.id, SONGS.singular)
 
     async def record() -> str:
-        if one_statement_create:
-            return await tenant.create("Later")
+        if later is not None:
+            return await later()
         async with tenants.transaction(caller, write=True) as connection:
             await ChangeLog(connection, SONGS, tenant.id).deleted("second")
         return "second"
@@ -105,12 +123,18 @@ async def reader_waits_for_the_open_writer(
     assert await asyncio.wait_for(reading, timeout=10) == ["first", second]
 
 
-async def test_a_create_in_one_statement_waits_while_a_reader_reads(new_tenant: NewTenant) -> None:
+@pytest.mark.parametrize("write", ["create", "update"])
+async def test_a_write_in_one_statement_waits_while_a_reader_reads(
+    new_tenant: NewTenant, write: str
+) -> None:
     """Its event's seq is taken under the tenant's event lock, as every writer's is."""
     await new_tenant.created_in_one_statement_from_now()
+    song = await new_tenant.create("Song")
     async with new_tenant.tenants.transaction(new_tenant.caller) as reader:
         await events_after(reader, new_tenant.id, 0, 10, SONGS.singular)  # holds the lock
-        creating = asyncio.create_task(new_tenant.create("Waits"))
-        done, _ = await asyncio.wait({creating}, timeout=SETTLE_SECONDS)
-        assert not done, "the create took a seq while a reader held the event lock"
-    await asyncio.wait_for(creating, timeout=10)
+        writing = asyncio.create_task(
+            new_tenant.create("Waits") if write == "create" else new_tenant.update(song, "Waits")
+        )
+        done, _ = await asyncio.wait({writing}, timeout=SETTLE_SECONDS)
+        assert not done, f"the {write} took a seq while a reader held the event lock"
+    await asyncio.wait_for(writing, timeout=10)
