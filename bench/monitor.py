@@ -9,6 +9,7 @@ backend).
 
 from __future__ import annotations
 
+import asyncio
 import resource
 import time
 from collections.abc import Callable, Mapping
@@ -43,6 +44,10 @@ def named(name: str) -> Finder:
         return found
 
     return find
+
+
+SAMPLE_SECONDS = 0.25
+"""How often `Window.keep_sampling` reads the processes' CPU time."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ class Window:
         self._no_rss = no_rss
         self._children = children
         self._seen: dict[str, dict[int, tuple[psutil.Process, float]]] = {}
+        self._last: dict[int, float] = {}
+        """The CPU seconds each watched process had when last read (`sample`)."""
         self._started = 0.0
         self._children_at_start = 0.0
         self._system_at_start = 0.0
@@ -95,6 +102,7 @@ class Window:
         self._children_at_start = _children_cpu()
         self._system_at_start = _system_busy()
         self._seen = {}
+        self._last = {}
         for name, find in self._groups.items():
             seen = self._seen[name] = {}
             for process in find():
@@ -110,6 +118,23 @@ class Window:
                 if process.pid not in seen:
                     seen[process.pid] = (process, 0.0)
 
+    def sample(self) -> None:
+        """Read every watched process's CPU time now (and note new ones), so that one that
+        exits before `stop()` still counts up to here: a PostgreSQL backend whose pooled
+        connection is dropped when the load's calls are cancelled at the end of a run, say."""
+        self.poll()
+        for seen in self._seen.values():
+            for process, _ in seen.values():
+                now = _cpu_seconds(process)
+                if now is not None:
+                    self._last[process.pid] = now
+
+    async def keep_sampling(self, interval: float = SAMPLE_SECONDS) -> None:
+        """`sample()` every `interval` seconds until cancelled (run it beside the load)."""
+        while True:
+            await asyncio.sleep(interval)
+            self.sample()
+
     def stop(self) -> dict[str, Usage]:
         self.poll()
         wall = max(time.monotonic() - self._started, 1e-6)
@@ -119,6 +144,8 @@ class Window:
             rss = 0
             for process, initial in seen.values():
                 now = _cpu_seconds(process)
+                if now is None:
+                    now = self._last.get(process.pid)
                 if now is None:
                     continue
                 each.append(100.0 * max(0.0, now - initial) / wall)

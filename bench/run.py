@@ -288,7 +288,11 @@ class Bench:
                 await h2load.run(self.h2load, load, folder, seconds=self.options.warmup)
             logs = self._log_marks()
             self.window.start()
-            stats = await h2load.run(self.h2load, load, folder, seconds=seconds)
+            sampling = asyncio.create_task(self.window.keep_sampling())
+            try:
+                stats = await h2load.run(self.h2load, load, folder, seconds=seconds)
+            finally:
+                sampling.cancel()
             usage = self.window.stop()
             results.append(self._result(scenario, concurrency, stats, usage, logs))
             if storm is not None and beside is not None:
@@ -365,6 +369,7 @@ class Bench:
             await fresh_token(user, seconds + TOKEN_MARGIN)
         services = {name: self.groups[name] for name in ("auth", "resource")}
         self.window.start()
+        sampling = asyncio.create_task(self.window.keep_sampling())
         runs = [
             asyncio.create_task(
                 h2load.run(
@@ -381,9 +386,9 @@ class Bench:
             late = {name: monitor.rss_mb(find) for name, find in services.items()}
             list_stats, who_stats = await asyncio.gather(*runs)
         finally:
-            for run in runs:
+            for run in (*runs, sampling):
                 run.cancel()
-            await asyncio.gather(*runs, return_exceptions=True)
+            await asyncio.gather(*runs, sampling, return_exceptions=True)
         usage = self.window.stop()
         return {
             "seconds": seconds,

@@ -4,13 +4,17 @@ Its arithmetic on h2load's output, and one tiny real run: h2load against the
 echo ceiling for a second, counted the way every scenario is counted.
 """
 
+import asyncio
 import math
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from bench import h2load, profile
+import psutil
+
+from bench import h2load, monitor, profile
 from bench.echo import PATH as ECHO_PATH
 from bench.report import Target, render, targets
 from bench.run import Report, Result, add_ratios, count_good
@@ -196,3 +200,20 @@ async def test_a_short_h2load_run_against_the_echo_ceiling(tmp_path: Path) -> No
     assert measured.data_bytes == measured.requests * len(frame(reply))
     assert 0 < measured.p50_ms <= measured.p99_ms
     assert not (tmp_path / "h2load" / "requests.tsv").exists(), "the request log is removed"
+
+
+async def test_a_process_that_exits_before_the_window_closes_still_counts() -> None:
+    """As a PostgreSQL backend does when its pooled connection is dropped as the load's
+    calls are cancelled at the end of a run: its CPU until then is the run's."""
+    burn = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", burn)
+    burner = psutil.Process(child.pid)
+    window = monitor.Window({"burner": lambda: [burner] if burner.is_running() else []})
+    started = time.monotonic()
+    window.start()
+    sampling = asyncio.create_task(window.keep_sampling(0.05))
+    await child.wait()  # reaped: its CPU time can no longer be read
+    sampling.cancel()
+    usage = window.stop()["burner"]
+    counted_seconds = usage.cpu_percent / 100 * (time.monotonic() - started)
+    assert counted_seconds >= 0.35, usage
