@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Select, select
 
+from chorus.resource.v1.song_service_pb2 import Song as SongMessage
 from chorus_client import ChorusClient, UserSession
 from chorus_core.database import Database, DriverConnection, StatementConnection
 from chorus_resource.songs import Song
@@ -101,7 +102,8 @@ async def test_a_statement_that_declares_nothing_sees_nothing_after_declaring_on
 async def test_concurrent_calls_of_many_tenants_each_get_only_their_own(
     client: ChorusClient,
 ) -> None:
-    """Through the service: reads and creates of eight tenants interleaved on its pools."""
+    """Through the service: reads, creates and updates of eight tenants interleaved on its
+    pools (an update declares its tenant in a transaction on the driver's connection)."""
     users = await asyncio.gather(
         *(client.sign_up(unique_email(f"t{n}"), PASSWORD) for n in range(8))
     )
@@ -111,9 +113,9 @@ async def test_concurrent_calls_of_many_tenants_each_get_only_their_own(
             *(user.songs.create(f"Song {i} of {n}", f"Band {n}") for i in range(n + 1))
         )
         owned[n] = {song.id for song in created}
-    calls = [(n, kind) for n in range(len(users)) for kind in ("list", "get", "create")] * (
-        CALLS // (3 * len(users))
-    )
+    kinds = ("list", "get", "create", "update")
+    rounds = CALLS // (len(kinds) * len(users))
+    calls = [(n, kind) for n in range(len(users)) for kind in kinds] * rounds
     random.Random(7).shuffle(calls)  # noqa: S311 (a fixed interleaving, not a secret)
 
     async def call(n: int, kind: str) -> None:
@@ -127,6 +129,12 @@ async def test_concurrent_calls_of_many_tenants_each_get_only_their_own(
         elif kind == "get":
             song_id = next(iter(owned[n]))
             assert (await user.songs.get(song_id)).artist == f"Band {n}"
+        elif kind == "update":
+            song_id = next(iter(owned[n]))
+            changed = await user.songs.update(
+                SongMessage(id=song_id, name=f"Renamed by {n}"), ["name"]
+            )
+            assert (changed.id, changed.artist) == (song_id, f"Band {n}")
         else:
             song = await user.songs.create("Added", f"Band {n}")
             assert song.artist == f"Band {n}"
@@ -135,4 +143,4 @@ async def test_concurrent_calls_of_many_tenants_each_get_only_their_own(
     for n, user in enumerate(users):
         response = await user.songs.query(100)
         assert {song.artist for song in response.songs} == {f"Band {n}"}
-        assert response.total_size == len(owned[n]) + CALLS // (3 * len(users))
+        assert response.total_size == len(owned[n]) + rounds
