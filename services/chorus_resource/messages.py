@@ -15,12 +15,15 @@ _TIMESTAMP = timestamp_pb2.Timestamp.DESCRIPTOR.full_name
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
-    """A Timestamp straight from seconds and microseconds (cheaper than FromDatetime)."""
+def timestamp_fields(value: datetime) -> dict[str, int]:
+    """A Timestamp's fields straight from a datetime's days, seconds and microseconds (cheaper
+    than FromDatetime): what a message's constructor takes for a Timestamp field."""
     delta = value - _EPOCH
-    return timestamp_pb2.Timestamp(
-        seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000
-    )
+    return {"seconds": delta.days * 86400 + delta.seconds, "nanos": delta.microseconds * 1000}
+
+
+def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
+    return timestamp_pb2.Timestamp(**timestamp_fields(value))
 
 
 def _is_timestamp(field: FieldDescriptor) -> bool:
@@ -39,20 +42,28 @@ class MessageCodec:
         self.message_class: type[Message] = message_factory.GetMessageClass(resource.message)
         fields = resource.message.fields_by_name
         self._converters: list[tuple[str, Callable[[Any], Any] | None]] = [
-            (column.name, timestamp if _is_timestamp(fields[column.name]) else None)
+            (column.name, timestamp_fields if _is_timestamp(fields[column.name]) else None)
             for column in resource.columns
         ]
         self.mutable_columns = tuple(f for f in resource.mutable if f not in resource.references)
 
     def message(self, row: Sequence[Any], references: dict[str, list[str]] | None = None) -> Any:
         """The message of a row holding `resource.columns` in order (None: field unset)."""
+        return self.message_class(**self.values(row, references))
+
+    def values(
+        self, row: Sequence[Any], references: dict[str, list[str]] | None = None
+    ) -> dict[str, Any]:
+        """The field values of `message(row, references)`, Timestamps as their fields: what
+        the message's constructor takes, or a response's repeated field of such messages
+        (built from them in one go, about half the CPU of building each message first)."""
         values: dict[str, Any] = {}
         for (name, convert), value in zip(self._converters, row, strict=True):
             if value is not None:
                 values[name] = convert(value) if convert is not None else value
         if references:
             values.update(references)
-        return self.message_class(**values)
+        return values
 
     def column_values(self, message: Any, fields: Sequence[str]) -> dict[str, Any]:
         """Column values of `fields` (not references) taken from a message."""
@@ -96,4 +107,4 @@ def _is_set(message: Any, name: str) -> bool:
     return bool(getattr(message, name))
 
 
-__all__ = ["OUTPUT_ONLY", "MessageCodec", "masked_fields", "timestamp"]
+__all__ = ["OUTPUT_ONLY", "MessageCodec", "masked_fields", "timestamp", "timestamp_fields"]

@@ -70,7 +70,8 @@ class ListQuery:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Any]
+    items: list[dict[str, Any]]
+    """The items' field values (`MessageCodec.values`), for the List response to build."""
     next_page_token: str
     total_size: int
 
@@ -184,7 +185,7 @@ class ResourceStore:
             items = items[: query.size]
             last = dict(zip((c.name for c in self._resource.columns), items[-1], strict=True))
             next_token = keyset.encode(tuple(last[key.field] for key in query.order), fingerprint)
-        return Page(await self._with_references(items), next_token, total)
+        return Page(await self._values_with_references(items), next_token, total)
 
     async def _settled(self, run: Callable[[], Awaitable[Rows]]) -> tuple[bool, Rows]:
         """PostgreSQL: `run` after trying the tenant's event lock (`try_settled`), in a
@@ -470,8 +471,14 @@ class ResourceStore:
         violations.raise_if_any()
 
     async def _with_references(self, rows: list[Any]) -> list[Any]:
+        """The messages of `rows`, their reference fields loaded."""
+        message_class = self._codec.message_class
+        return [message_class(**values) for values in await self._values_with_references(rows)]
+
+    async def _values_with_references(self, rows: list[Any]) -> list[dict[str, Any]]:
+        """The field values of `rows`' messages (`MessageCodec.values`), references loaded."""
         if not self._resource.references:
-            return [self._codec.message(row) for row in rows]
+            return [self._codec.values(row) for row in rows]
         ids = [row[self._id_at] for row in rows]
         loaded = {
             field: await references.load(
@@ -480,7 +487,7 @@ class ResourceStore:
             for field in self._resource.references
         }
         return [
-            self._codec.message(row, {f: loaded[f].get(item_id, []) for f in loaded})
+            self._codec.values(row, {f: loaded[f].get(item_id, []) for f in loaded})
             for row, item_id in zip(rows, ids, strict=True)
         ]
 
