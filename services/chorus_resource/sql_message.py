@@ -1,14 +1,15 @@
 """A resource row's message in protobuf's wire format, written by PostgreSQL itself.
 
-An update run as one statement (`ResourceStore.update`) records its UPDATED
-event (the item's message after the change) in the same statement, before
+An update on PostgreSQL (`ResourceStore.update`) records its UPDATED event
+(the item's message after the change) in the UPDATE's own statement, before
 Python has seen the updated row. So the statement serializes the row itself:
-`encoded(resource, row)` is an SQL expression giving exactly the bytes
+`encoded(message, row)` is an SQL expression giving exactly the bytes
 `MessageCodec(resource).message(row).SerializeToString()` gives (fields in
 number order, proto3's rules on which values are left out), for a message
 whose columns hold the field types below. Any other field type (floats,
 bytes, nested messages besides Timestamp, repeated fields with a column)
-makes `encoded` return None and the update runs as a transaction instead.
+makes `encoded` return None, and that resource's updates record their event
+from Python, in a statement of its own.
 
 Supported: string; int32, int64, uint32, bool and enum (varints, negative
 ints as ten bytes as protobuf does); google.protobuf.Timestamp (a
