@@ -150,3 +150,37 @@ async def test_a_refused_call_rolls_its_transaction_back_and_keeps_the_connectio
         assert value in (None, ""), f"the refused transaction's setting stayed: {value!r}"
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("where", ["in a statement", "between statements"])
+async def test_a_transaction_cancelled_mid_way_never_returns_its_connection(
+    postgres: URL, where: str
+) -> None:
+    """An update's transaction on the driver's connection, its tenant declared, cancelled by
+    a client's deadline while PostgreSQL runs its next statement, or before it is sent: the
+    connection is dropped, so the open transaction and its declaration never reach the next
+    caller (the statement drops it itself; between statements only the transaction can)."""
+    db = Database(create_engine(postgres, pool_size=1, max_overflow=0))
+    dialect = db.engine.dialect
+    declare = Statement(select(func.set_config("app.tenant_id", "tenant-a", True)), dialect)
+    slow = Statement(select(func.pg_sleep(30)), dialect)
+
+    async def updating() -> None:
+        async with db.statement_connection() as connection, connection.transaction():
+            await declare.rows(connection, {})
+            if where == "in a statement":
+                await slow.rows(connection, {})
+            else:
+                await asyncio.sleep(30)
+
+    try:
+        first = await statement_backend_pid(db)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(updating(), timeout=0.3)
+        async with db.statement_connection() as connection:
+            tenant = func.current_setting("app.tenant_id", True)
+            [[declared]] = await Statement(select(tenant), dialect).rows(connection, {})
+        assert declared in (None, ""), f"the next caller inherited tenant {declared!r}"
+        assert await asyncio.wait_for(statement_backend_pid(db), timeout=5) != first
+    finally:
+        await db.close()
