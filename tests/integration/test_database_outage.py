@@ -26,9 +26,17 @@ from tests.support.proxied_resource import resource_behind_proxy, until_health
 NOT_SERVING = 2
 
 
+BUSY_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000
+WRITE_DEADLINE_SECONDS = 3 * BUSY_SECONDS
+"""A create's deadline. On SQLite a write may first queue behind this process's import
+heartbeat (a write transaction every few seconds), which itself waits out the busy timeout
+while another program holds the lock: up to twice the busy timeout before UNAVAILABLE."""
+
+
 async def create(songs: song_grpc.SongServiceAsyncStub, user: UserSession, name: str) -> str:
     request = song_pb.CreateSongRequest(song=song_pb.Song(name=name, artist="Outage"))
-    reply = await songs.CreateSong(request, metadata=await user.tokens.metadata(), timeout=10)
+    metadata = await user.tokens.metadata()
+    reply = await songs.CreateSong(request, metadata=metadata, timeout=WRITE_DEADLINE_SECONDS)
     return reply.song.id
 
 
@@ -86,7 +94,7 @@ async def test_sqlite_held_longer_than_the_busy_timeout_is_unavailable(
         try:
             connection.execute("BEGIN IMMEDIATE")
             held.set()
-            release.wait(SQLITE_BUSY_TIMEOUT_MS / 1000 * 3)
+            release.wait(WRITE_DEADLINE_SECONDS + BUSY_SECONDS)  # past the create's deadline
             connection.execute("ROLLBACK")
         finally:
             connection.close()
