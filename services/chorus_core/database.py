@@ -5,12 +5,15 @@ aiosqlite, in WAL mode with a busy timeout, where write transactions start
 with BEGIN IMMEDIATE so concurrent writers queue instead of failing with
 "database is locked".
 
-A pooled PostgreSQL connection is checked before use only when it has sat
-idle for PING_AFTER_IDLE_SECONDS (SQLAlchemy's `pool_pre_ping` would check
-it before every use: three extra round trips a call, BEGIN, `;` and
-ROLLBACK). A connection that died while idle (a database restart, a
-firewall's idle timeout) is replaced before any call sees it; one that dies
-while in use fails that call, and SQLAlchemy then replaces the whole pool.
+A pooled PostgreSQL connection is checked before every use without a round
+trip: one whose socket the database closed while it sat in the pool (a
+restart, an administrator's `pg_terminate_backend`, `idle_session_timeout`)
+is replaced before any call sees it (`CheckoutCheck`). It is pinged only
+when it has sat idle for PING_AFTER_IDLE_SECONDS, which finds connections
+that died without their socket saying so (a firewall that forgot them);
+SQLAlchemy's `pool_pre_ping` would ping before every use: three extra round
+trips a call, BEGIN, `;` and ROLLBACK. A connection that dies while in use
+fails that call (UNAVAILABLE), and the pool heals.
 """
 
 import asyncio
@@ -23,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidatePoolError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -88,8 +91,15 @@ def _redacted(url: str) -> str:
         return "<unparseable>"
 
 
-class IdlePing:
-    """Checks a pooled connection before use, but only after it sat idle for a while."""
+class CheckoutCheck:
+    """Checks a pooled connection before use: closed already (free), or dead after idling (a ping).
+
+    `closed` tells, without a round trip, that the database closed the
+    connection while it sat in the pool: its driver saw the socket close. Only
+    that connection is replaced (each other one is found the same way, for
+    free). `ping` is sent only after the connection sat idle `idle_seconds`; a
+    failed ping replaces every connection of the pool.
+    """
 
     KEY = "chorus_idle_since"
 
@@ -98,26 +108,30 @@ class IdlePing:
         ping: Callable[[Any], object],
         idle_seconds: float = PING_AFTER_IDLE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        closed: Callable[[Any], bool] = lambda _connection: False,
     ) -> None:
         self._ping = ping
         self._idle_seconds = idle_seconds
         self._clock = clock
+        self._closed = closed
 
     def checked_in(self, info: MutableMapping[str, Any]) -> None:
         info[self.KEY] = self._clock()
 
     def checking_out(self, dbapi_connection: Any, info: MutableMapping[str, Any]) -> None:
-        """Ping a connection idle for long enough; a failed ping replaces the pool's connections.
+        """Replace a closed connection; ping one idle for long enough.
 
-        A connection just opened has no idle time and is not pinged.
+        A connection just opened has no idle time and is not pinged. Either
+        error makes the pool open a new connection and try again (up to 3 times).
         """
         idle_since = info.pop(self.KEY, None)
+        if self._closed(dbapi_connection):
+            raise DisconnectionError("the database closed this pooled connection")
         if idle_since is None or self._clock() - idle_since < self._idle_seconds:
             return
         try:
             self._ping(dbapi_connection)
         except Exception as error:
-            # The pool opens a new connection and tries again (up to 3 times).
             raise InvalidatePoolError(f"idle connection is gone: {type(error).__name__}") from None
 
     def listen(self, engine: AsyncEngine) -> None:
@@ -128,6 +142,11 @@ class IdlePing:
         @event.listens_for(engine.sync_engine, "checkout")
         def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
             self.checking_out(dbapi_connection, record.info)
+
+
+def _driver_closed(dbapi_connection: Any) -> bool:
+    """Whether asyncpg saw the connection's socket close (no round trip)."""
+    return bool(dbapi_connection.driver_connection.is_closed())
 
 
 def create_engine(
@@ -147,7 +166,10 @@ def create_engine(
             options = {"pool_size": pool_size, "max_overflow": MAX_OVERFLOW, **options}
         engine = create_async_engine(url, **options)
         if not options.get("pool_pre_ping"):
-            IdlePing(engine.dialect.do_ping, ping_after_idle_seconds).listen(engine)
+            check = CheckoutCheck(
+                engine.dialect.do_ping, ping_after_idle_seconds, closed=_driver_closed
+            )
+            check.listen(engine)
         return engine
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

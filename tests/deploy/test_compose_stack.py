@@ -317,10 +317,11 @@ async def test_restarting_the_services_and_the_database_loses_nothing(
     await asyncio.to_thread(run, "podman", "restart", "--time=30", database)
     await stack.wait_healthy([database])
     assert await eventually(lambda: all_stored(tenants.first)) == expected
-    # A worker whose pooled connections died with the database answers one call on each
-    # UNAVAILABLE (a connection is pinged only after idling: test_database_pool.py) until
-    # its pool has replaced them; reads above may all have gone to other workers. A client
-    # retries such a create with its request_id, and gets exactly one song.
+    # Pooled connections the old database closed are replaced before use
+    # (test_database_pool.py); one whose close never reached its worker (the container's
+    # network went first) fails its call until a ping or the gateway's deadline, and the
+    # reads above may all have gone to other workers. A client retries such a create with
+    # its request_id, and gets exactly one song.
     request_id = str(uuid.uuid4())
     after = await eventually(
         lambda: tenants.first.songs.create(

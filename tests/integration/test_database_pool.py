@@ -1,8 +1,10 @@
-"""PostgreSQL connections that die in the pool: replaced before use after idling.
+"""PostgreSQL connections that die in the pool are replaced before use; one that dies in use
+fails only its call.
 
-The engine pings a pooled connection only when it has sat idle (not before
-every use, which would cost three round trips a call). These tests kill the
-server side of pooled connections and show what a caller then sees.
+Before each use the pool looks whether the driver saw the connection's socket
+close (no round trip), and pings a connection only when it has sat idle (not
+before every use, which would cost three round trips a call). These tests kill
+the server side of pooled connections and show what a caller then sees.
 """
 
 import asyncio
@@ -52,20 +54,38 @@ async def test_a_connection_killed_while_idle_is_replaced_before_use(postgres: U
         await db.close()
 
 
-async def test_a_connection_killed_between_busy_uses_fails_one_call_then_the_pool_heals(
-    postgres: URL,
-) -> None:
-    """The trade-off of not pinging before every use, written down."""
+async def test_a_connection_closed_while_idle_is_replaced_without_a_ping(postgres: URL) -> None:
+    """Killed moments after use, long before a ping is due: its socket closed, which the
+    driver saw, so the pool replaces it before the next call (a database restart)."""
     db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
     try:
         first = await backend_pid(db)
         await terminate(first)
-        with pytest.raises(DatabaseUnavailable) as failed:  # UNAVAILABLE: retry it
-            await backend_pid(db)
-        # The driver's own error stays attached; its wording depends on when asyncpg
-        # notices the closed socket ("connection was closed", or "another operation is
-        # in progress" when the termination notice arrived while it was idle).
-        assert failed.value.__cause__ is not None
+        await asyncio.sleep(0.1)  # the event loop reads the closed socket
+        assert await backend_pid(db) != first
+    finally:
+        await db.close()
+
+
+async def test_a_connection_killed_while_in_use_fails_that_call_then_the_pool_heals(
+    postgres: URL,
+) -> None:
+    """The call on the connection when it dies is UNAVAILABLE (retry it), never an internal
+    error; the next call gets a new connection."""
+    db = Database(create_engine(postgres, pool_size=1))
+    try:
+        first = await backend_pid(db)
+
+        async def sleeping() -> None:
+            async with db.read() as session:
+                await session.execute(text("SELECT pg_sleep(30)"))
+
+        call = asyncio.create_task(sleeping())
+        await asyncio.sleep(0.3)
+        await terminate(first)
+        with pytest.raises(DatabaseUnavailable) as failed:
+            await asyncio.wait_for(call, timeout=5)
+        assert failed.value.__cause__ is not None  # the driver's own error stays attached
         assert await backend_pid(db) != first
     finally:
         await db.close()
@@ -87,15 +107,40 @@ async def statement_backend_pid(db: Database, *, in_transaction: bool = False) -
 async def test_single_statements_share_the_pool_and_heal_after_a_killed_connection(
     postgres: URL, in_transaction: bool
 ) -> None:
-    """The first use of the dead connection is UNAVAILABLE (retry it), never an internal
-    error: its statement, or the BEGIN of its transaction, meets the closed connection."""
+    """A connection killed while idle is replaced for a statement, or for the BEGIN of a
+    transaction on the driver's connection, as for a SQLAlchemy transaction: no call fails."""
     db = Database(create_engine(postgres, ping_after_idle_seconds=3600.0, pool_size=1))
     try:
         first = await statement_backend_pid(db, in_transaction=in_transaction)
         assert await backend_pid(db) == first, "transactions and statements share one pool"
         await terminate(first)
+        await asyncio.sleep(0.1)  # the event loop reads the closed socket
+        assert await statement_backend_pid(db, in_transaction=in_transaction) != first
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["statement", "transaction"])
+async def test_a_statement_on_a_connection_killed_mid_way_is_unavailable(
+    postgres: URL, in_transaction: bool
+) -> None:
+    """Its statement meets the closed connection: UNAVAILABLE (retry it), never internal."""
+    db = Database(create_engine(postgres, pool_size=1))
+    sleep = Statement(select(func.pg_sleep(30)), db.engine.dialect)
+    try:
+        first = await statement_backend_pid(db)
+
+        async def sleeping() -> None:
+            async with db.statement_connection() as connection:
+                within = connection.transaction() if in_transaction else contextlib.nullcontext()
+                async with within:
+                    await sleep.rows(connection, {})
+
+        call = asyncio.create_task(sleeping())
+        await asyncio.sleep(0.3)
+        await terminate(first)
         with pytest.raises(DatabaseUnavailable):
-            await statement_backend_pid(db, in_transaction=in_transaction)
+            await asyncio.wait_for(call, timeout=5)
         assert await statement_backend_pid(db, in_transaction=in_transaction) != first
     finally:
         await db.close()

@@ -1,13 +1,14 @@
-"""Pooled PostgreSQL connections are pinged before use only after sitting idle."""
+"""Pooled PostgreSQL connections are checked before use: closed ones replaced without a round
+trip, the others pinged only after sitting idle."""
 
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlalchemy.pool import NullPool
 
-from chorus_core.database import MAX_OVERFLOW, POOL_SIZE, IdlePing, create_engine
+from chorus_core.database import MAX_OVERFLOW, POOL_SIZE, CheckoutCheck, create_engine
 
 IDLE = 10.0
 
@@ -38,13 +39,13 @@ def clock() -> Clock:
 
 def test_a_connection_just_opened_is_not_pinged(clock: Clock) -> None:
     pings = Pings()
-    IdlePing(pings, IDLE, clock).checking_out("conn", {})
+    CheckoutCheck(pings, IDLE, clock).checking_out("conn", {})
     assert pings.seen == []
 
 
 def test_a_connection_used_again_soon_is_not_pinged(clock: Clock) -> None:
     pings = Pings()
-    idle = IdlePing(pings, IDLE, clock)
+    idle = CheckoutCheck(pings, IDLE, clock)
     info: dict[str, Any] = {}
     idle.checked_in(info)
     clock.now += IDLE - 0.1
@@ -54,7 +55,7 @@ def test_a_connection_used_again_soon_is_not_pinged(clock: Clock) -> None:
 
 def test_a_connection_idle_for_long_enough_is_pinged_once(clock: Clock) -> None:
     pings = Pings()
-    idle = IdlePing(pings, IDLE, clock)
+    idle = CheckoutCheck(pings, IDLE, clock)
     info: dict[str, Any] = {}
     idle.checked_in(info)
     clock.now += IDLE
@@ -64,7 +65,7 @@ def test_a_connection_idle_for_long_enough_is_pinged_once(clock: Clock) -> None:
 
 
 def test_a_failed_ping_makes_the_pool_replace_its_connections(clock: Clock) -> None:
-    idle = IdlePing(Pings(fail=True), IDLE, clock)
+    idle = CheckoutCheck(Pings(fail=True), IDLE, clock)
     info: dict[str, Any] = {}
     idle.checked_in(info)
     clock.now += IDLE + 1
@@ -102,3 +103,16 @@ async def test_an_explicit_pool_class_keeps_its_own_sizing() -> None:
         assert isinstance(engine.sync_engine.pool, NullPool)
     finally:
         await engine.dispose()
+
+
+def test_a_connection_the_database_closed_is_replaced_alone_without_a_ping(clock: Clock) -> None:
+    pings = Pings()
+    check = CheckoutCheck(pings, IDLE, clock, closed=lambda connection: connection == "closed")
+    info: dict[str, Any] = {}
+    check.checked_in(info)
+    clock.now += IDLE + 1
+    with pytest.raises(DisconnectionError) as raised:
+        check.checking_out("closed", info)
+    assert not raised.value.invalidate_pool, "the pool's other connections may be fine"
+    assert pings.seen == []
+    check.checking_out("open", {})  # a fresh connection in its place passes
