@@ -24,6 +24,7 @@ from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
 from chorus_core.interceptors.validation_interceptor import ValidationInterceptor
 from chorus_core.reflection import api_services
+from chorus_core.schema_version import refuse_unmigrated
 from chorus_core.server import GrpcServer, ServiceRegistration
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier, StaticKeys
@@ -80,6 +81,7 @@ def build_auth_server(
         background=[lambda: serve_jwks(settings.jwks_listen, keys.jwks())]
         if settings.jwks_listen
         else [],
+        checks=[lambda: refuse_unmigrated(db, "auth")],
     )
     server.telemetry.metrics.watch_pool(db.engine)
     return server, db

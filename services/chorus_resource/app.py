@@ -7,6 +7,7 @@ from chorus_core.interceptors.error_interceptor import ErrorInterceptor
 from chorus_core.interceptors.logging_interceptor import LoggingInterceptor
 from chorus_core.interceptors.validation_interceptor import ValidationInterceptor
 from chorus_core.readiness import Readiness
+from chorus_core.schema_version import refuse_unmigrated
 from chorus_core.server import GrpcServer
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier
@@ -63,7 +64,8 @@ def build_resource_server(
         ],
         stopping=[watchers.close],
         checks=[
-            lambda: refuse_rls_bypass(db, settings.app_role, allowed=settings.allow_rls_bypass)
+            lambda: refuse_unmigrated(db, "resource"),
+            lambda: refuse_rls_bypass(db, settings.app_role, allowed=settings.allow_rls_bypass),
         ],
     )
     server.telemetry.metrics.watch_pool(db.engine)

@@ -63,8 +63,18 @@ def grant_without_isolation(table: str) -> None:
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {app_role()}")
 
 
+def grant_reading(table: str) -> None:
+    """Let the service's role read a table that holds no tenant data, and only read it
+    (Alembic's version table: the service checks its migration at start)."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    if not _IDENTIFIER.fullmatch(table):
+        raise ValueError(f"not a plain table name: {table!r}")
+    op.execute(f"GRANT SELECT ON {table} TO {app_role()}")
+
+
 def revoke_without_isolation(table: str) -> None:
-    """The downgrade of `grant_without_isolation`."""
+    """The downgrade of `grant_without_isolation` and `grant_reading`."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"REVOKE ALL ON {table} FROM {app_role()}")
 
