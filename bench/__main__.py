@@ -90,6 +90,12 @@ def parse(argv: list[str] | None) -> Options | Path:
         "profiles the bare reference instead of the resource service",
     )
     parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="then GetSong (c=16) on one more resource process per row of bench/layers.py, "
+        "each with more interceptors taken off: what each costs a call, in CPU",
+    )
+    parser.add_argument(
         "--resource-workers",
         type=int,
         default=2,
@@ -147,6 +153,7 @@ def parse(argv: list[str] | None) -> Options | Path:
         soak=args.soak,
         profile=args.profile,
         profile_of=args.profile_of,
+        layers=args.layers,
         auth_workers=args.auth_workers,
         resource_workers=args.resource_workers,
         big=args.big,
@@ -163,7 +170,7 @@ def steps(options: Options) -> int:
     bases = 3 if options.db == "postgresql" else 1
     chosen = [k for k in KEYS if not options.only or k in options.only]
     runs = (len(chosen) + 2 * bases) * len(options.concurrency)
-    return runs + (options.soak > 0) + (options.profile > 0)
+    return runs + (options.soak > 0) + (options.profile > 0) + options.layers
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -301,9 +301,35 @@ def render(report: Report) -> str:
         " call, of the same run and concurrency; `ceil` and `ref` columns above):",
         targets_table([Target(**t) for t in report.targets]),
     ]
+    if report.layers:
+        parts += ["", layers_lines(report)]
     if report.profile:
         parts += ["", profile_lines(report.profile)]
     return "\n".join(parts)
+
+
+def layers_lines(report: Report) -> str:
+    """GetSong's CPU per call by layers taken off, beside the deployed service's and the
+    bare reference's of the same run (`--layers`)."""
+    out = [
+        "where a GetSong's CPU goes (c=16; server processes only, CPU time per good call):",
+        f"  {'server':<44} {'good/s':>8} {'CPU %':>6} {'us/call':>8}",
+    ]
+    for row in report.layers:
+        out.append(
+            f"  {row['title']:<44} {row['rps']:>8,.0f} {row['cpu_percent']:>6.0f} "
+            f"{row['us_per_call']:>8.0f}"
+        )
+    for key, title, group in (
+        ("get", "GetSong as deployed (all workers)", "resource"),
+        ("reference_get", "bare reference GetSong", "reference"),
+    ):
+        measured = [r for r in report.results if r.key == key and r.concurrency == 16]
+        if measured and measured[0].rps > 0:
+            cpu = measured[0].cpu.get(group, math.nan)
+            us = cpu / 100 / measured[0].rps * 1e6
+            out.append(f"  {title:<44} {measured[0].rps:>8,.0f} {cpu:>6.0f} {us:>8.0f}")
+    return "\n".join(out)
 
 
 def _clean(value: Any) -> Any:

@@ -27,13 +27,14 @@ from typing import Any
 
 from google.protobuf import field_mask_pb2
 
-from bench import h2load, monitor, profile
+from bench import h2load, layers, monitor, profile
 from bench.echo import PATH as ECHO_PATH
 from bench.progress import Progress
 from bench.seed import PASSWORD, Seeded, bearer, fresh_token, seed
 from bench.suite import (
     DEFAULT_POSTGRES_URL,
     ROOT,
+    START_SECONDS,
     Servers,
     databases,
     postgres_version,
@@ -52,6 +53,7 @@ from bench.wire import (
 from chorus.auth.v1 import auth_service_pb2 as auth_pb
 from chorus.resource.v1 import song_service_pb2 as song_pb
 from chorus_client import ChorusClient, UserSession
+from chorus_devtools import processes
 from chorus_devtools.grpc_web import frame
 from chorus_devtools.processes import Service, access_lines
 
@@ -87,6 +89,8 @@ class Options:
     """Seconds of py-spy on the resource service (0: none)..."""
     profile_of: str = "list_direct"
     """... under this scenario at c=16."""
+    layers: bool = False
+    """Measure GetSong's CPU per call with the interceptors taken off one at a time."""
     storm_concurrency: int = 16
     sqlite_create_seconds: float = 10.0
     auth_workers: int = 1
@@ -157,6 +161,8 @@ class Report:
     seeded: dict[str, Any]
     folder: str
     targets: list[dict[str, Any]] = field(default_factory=list)
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    """With --layers: GetSong's CPU per call on a server without some interceptors, by row."""
 
 
 def count_good(
@@ -451,6 +457,60 @@ class Bench:
         summary["rps_while_profiled"] = round(stats.status_2xx / stats.seconds, 1)
         return summary
 
+    async def layers(self, scenario: Scenario) -> list[dict[str, Any]]:
+        """`scenario` (GetSong) at c=16 against `python -m bench.layers` with each row of
+        `VARIANTS`' interceptors taken off: its CPU per call, one process each."""
+        env = {
+            **self.suite.env,
+            "CHORUS_RESOURCE_JWKS": f"grpc://{self.suite.auth.target}",
+            "CHORUS_RESOURCE_LISTEN": "127.0.0.1:0",
+            "CHORUS_WORKERS": "1",
+        }
+        rows = []
+        for number, (title, without) in enumerate(layers.VARIANTS):
+            argv = [sys.executable, "-m", "bench.layers", "serve", "--without"]
+            server = await processes.start_listening(
+                "layers",
+                [*argv, ",".join(without) or "-"],
+                env,
+                cwd=ROOT,
+                log_file=self.folder / f"layers-{number}.log",
+                within=START_SECONDS,
+            )
+            try:
+                rows.append(await self._layer_row(scenario, server, title, without))
+            finally:
+                await server.stop()
+        return rows
+
+    async def _layer_row(
+        self, scenario: Scenario, server: Service, title: str, without: tuple[str, ...]
+    ) -> dict[str, Any]:
+        if scenario.user is not None:
+            needed = self.options.warmup + self.options.seconds + TOKEN_MARGIN
+            await fresh_token(scenario.user, needed)
+        load = replace(self.load(scenario, 16), url=f"http://{server.target}{scenario.path}")
+        folder = self.folder / "h2load-layers"
+        if self.options.warmup > 0:
+            await h2load.run(self.h2load, load, folder, seconds=self.options.warmup)
+        window = monitor.Window({"server": monitor.tree(server.pid)})
+        window.start()
+        sampling = asyncio.create_task(window.keep_sampling())
+        try:
+            stats = await h2load.run(self.h2load, load, folder, seconds=self.options.seconds)
+        finally:
+            sampling.cancel()
+        cpu = window.stop()["server"].cpu_percent
+        rps = stats.status_2xx / stats.seconds if stats.seconds > 0 else 0.0
+        return {
+            "title": title,
+            "without": list(without),
+            "rps": round(rps, 1),
+            "not_2xx": stats.not_2xx,
+            "cpu_percent": round(cpu, 1),
+            "us_per_call": round(cpu / 100 / rps * 1e6, 1) if rps else math.nan,
+        }
+
     def _server_of(self, scenario: Scenario) -> Any:
         if scenario.server == "reference" and self.suite.reference is not None:
             return self.suite.reference
@@ -741,17 +801,7 @@ async def benchmark(options: Options, progress: Progress) -> Report:
             ) as summary:
                 soak = await bench.soak(by_key["list_direct"], who_am_i)
                 summary.append(f"RSS x{soak['growth']}")
-        profiled: dict[str, Any] = {}
-        if options.profile > 0:
-            async with progress.step(
-                f"py-spy profile of {by_key[options.profile_of].title} c=16", options.profile + 2
-            ) as summary:
-                profiled = await bench.profile(by_key[options.profile_of])
-                summary.append(
-                    f"{profiled.get('samples', 0)} samples"
-                    if "samples" in profiled
-                    else str(profiled.get("skipped"))
-                )
+        profiled, layered = await profile_and_layers(options, bench, by_key, progress)
         add_ratios(results)
         progress.say("stopping the suite ...")
     if not options.keep_logs:
@@ -766,7 +816,34 @@ async def benchmark(options: Options, progress: Progress) -> Report:
         profile=profiled,
         seeded={"big_tenant_songs": seeded.big_count, "small_tenants_songs": [20, 20]},
         folder=str(folder),
+        layers=layered,
     )
+
+
+async def profile_and_layers(
+    options: Options, bench: Bench, by_key: Mapping[str, Scenario], progress: Progress
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """After the runs: the py-spy profile (`--profile`) and the layers (`--layers`)."""
+    profiled: dict[str, Any] = {}
+    if options.profile > 0:
+        async with progress.step(
+            f"py-spy profile of {by_key[options.profile_of].title} c=16", options.profile + 2
+        ) as summary:
+            profiled = await bench.profile(by_key[options.profile_of])
+            summary.append(
+                f"{profiled.get('samples', 0)} samples"
+                if "samples" in profiled
+                else str(profiled.get("skipped"))
+            )
+    layered: list[dict[str, Any]] = []
+    if options.layers:
+        async with progress.step(
+            "GetSong c=16 with interceptors taken off (bench/layers.py)",
+            len(layers.VARIANTS) * (options.seconds + options.warmup + 2),
+        ) as summary:
+            layered = await bench.layers(by_key["get"])
+            summary.append(", ".join(f"{row['us_per_call']:.0f}" for row in layered) + " us")
+    return profiled, layered
 
 
 def _summary(results: list[Result]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,8 @@ class Servers:
     db: str
     auth_workers: int
     resource_workers: int
+    env: Mapping[str, str]
+    """The settings the suite's services were started with (`bench.layers` reuses them)."""
 
     @property
     def auth(self) -> Service:
@@ -194,7 +196,7 @@ async def running_servers(
                 ]
                 ceilings.append(await start_ceiling("reference", argv, folder))
             reference = ceilings[1] if len(ceilings) > 1 else None
-            yield Servers(suite, ceilings[0], reference, db, auth_workers, resource_workers)
+            yield Servers(suite, ceilings[0], reference, db, auth_workers, resource_workers, env)
         finally:
             for ceiling in reversed(ceilings):
                 await ceiling.stop()

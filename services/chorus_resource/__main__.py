@@ -15,13 +15,17 @@ def migrate(settings: ResourceSettings) -> None:
     upgrade_to_head("resource", settings.migration_database_url, app_role=settings.app_role)
 
 
-if __name__ == "__main__":
-    sys.exit(
-        main(
-            "resource",
-            lambda: migrate(ResourceSettings.from_env()),
-            lambda: build_resource_server(
-                ResourceSettings.from_env(), Telemetry.from_env("chorus-resource", os.environ)
-            ),
-        )
+def run(argv: list[str] | None = None) -> int:
+    """The command line (`argv`: the arguments after `python -m chorus_resource`)."""
+    return main(
+        "resource",
+        lambda: migrate(ResourceSettings.from_env()),
+        lambda: build_resource_server(
+            ResourceSettings.from_env(), Telemetry.from_env("chorus-resource", os.environ)
+        ),
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(run())
