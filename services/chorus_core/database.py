@@ -17,7 +17,6 @@ fails that call (UNAVAILABLE), and the pool heals.
 """
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -305,9 +304,7 @@ class Database:
         # writers poll in growing sleeps, first come not first served: under many
         # concurrent writes some waited past the busy timeout (UNAVAILABLE). So this
         # process's writers queue here, in order, and only one at a time asks SQLite.
-        self._writers: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        self._writers = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self._writer = async_sessionmaker(self._write_engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -317,8 +314,30 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._writers, self._outage_guard(), self._writer.begin() as session:
+        async with self._turn_to_write(), self._outage_guard(), self._writer.begin() as session:
             yield session
+
+    @asynccontextmanager
+    async def _turn_to_write(self) -> AsyncIterator[None]:
+        """SQLite: this process's turn among its writers, in order of arrival.
+
+        Waited for at most the busy timeout, then UNAVAILABLE, as SQLite's own
+        wait ends: while another program holds the file's write lock, every
+        writer ahead waits out its busy timeout, and one queued behind several
+        would otherwise wait for all of them. A write so waits at most twice
+        the busy timeout (its turn, then SQLite's lock).
+        """
+        if self._writers is None:
+            yield
+            return
+        try:
+            await asyncio.wait_for(self._writers.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            raise DatabaseUnavailable() from None
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     @asynccontextmanager
     async def _outage_guard(self) -> AsyncIterator[None]:
@@ -353,7 +372,11 @@ class Database:
     @asynccontextmanager
     async def write_connection(self) -> AsyncIterator[AsyncConnection]:
         """A bare connection in a write transaction (on SQLite: BEGIN IMMEDIATE)."""
-        async with self._writers, self._outage_guard(), self._write_engine.begin() as connection:
+        async with (
+            self._turn_to_write(),
+            self._outage_guard(),
+            self._write_engine.begin() as connection,
+        ):
             yield connection
 
     async def close(self) -> None:
