@@ -11,7 +11,6 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
-from chorus_core.config import ConfigError
 from chorus_core.migrations import upgrade_to_head
 from chorus_core.server import ServerSettings
 from chorus_devtools.databases import fresh_role
@@ -21,6 +20,7 @@ from chorus_resource.settings import ResourceSettings
 from tests.support.databases import POSTGRES_URL, fresh_database
 from tests.support.in_process import InProcessSuite
 from tests.support.processes import service_env
+from tests.support.starting import start_error
 
 pytestmark = pytest.mark.parametrize("suite", ["postgresql"], indirect=True)
 
@@ -34,17 +34,9 @@ def as_role(suite: InProcessSuite, url: URL, **overrides: object) -> ResourceSet
     )
 
 
-async def start_error(settings: ResourceSettings) -> str:
-    """The message the service refuses to start with ("" if it starts)."""
-    server, db = build_resource_server(settings)
-    try:
-        await server.start()
-    except ConfigError as error:
-        return str(error)
-    finally:
-        await server.stop()
-        await db.close()
-    return ""
+async def refusal(settings: ResourceSettings) -> str:
+    """The message the resource service with `settings` refuses to start with ("" if it starts)."""
+    return await start_error(build_resource_server(settings))
 
 
 def login_role(options: str) -> AbstractAsyncContextManager[str]:
@@ -53,18 +45,18 @@ def login_role(options: str) -> AbstractAsyncContextManager[str]:
 
 async def test_a_superuser_is_refused_with_what_to_grant_instead(suite: InProcessSuite) -> None:
     superuser = suite.resource_settings.migration_database_url  # the tests' postgres role
-    message = await start_error(as_role(suite, superuser))
+    message = await refusal(as_role(suite, superuser))
     assert "is a superuser" in message
     assert f"IN ROLE {suite.resource_settings.app_role}" in message
     assert "CHORUS_RESOURCE_ALLOW_RLS_BYPASS" in message
-    assert await start_error(as_role(suite, superuser, allow_rls_bypass=True)) == ""
+    assert await refusal(as_role(suite, superuser, allow_rls_bypass=True)) == ""
 
 
 async def test_a_bypassrls_role_is_refused(suite: InProcessSuite) -> None:
     app_role = suite.resource_settings.app_role
     async with login_role(f"BYPASSRLS IN ROLE {app_role}") as name:
         url = suite.resource_settings.database_url.set(username=name)
-        assert "has BYPASSRLS" in await start_error(as_role(suite, url))
+        assert "has BYPASSRLS" in await refusal(as_role(suite, url))
 
 
 async def test_the_tables_owner_is_refused(suite: InProcessSuite, tmp_path: Path) -> None:
@@ -80,7 +72,9 @@ async def test_the_tables_owner_is_refused(suite: InProcessSuite, tmp_path: Path
             await admin.close()
         owned = database.set(username=owner)
         await asyncio.to_thread(upgrade_to_head, "resource", owned, app_role=app_role)
-        assert "owns tables with row-level security" in await start_error(as_role(suite, owned))
+        assert "owns tables with row-level security" in await start_error(
+            build_resource_server(as_role(suite, owned))
+        )
 
 
 async def test_serve_exits_with_the_message(suite: InProcessSuite, tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from chorus_auth.app import build_auth_server
-from chorus_core.config import ConfigError
 from chorus_core.database import Database, create_engine
 from chorus_core.migrations import alembic_config
 from chorus_core.server import GrpcServer, ServerSettings
@@ -28,6 +27,7 @@ from chorus_resource.settings import ResourceSettings
 from tests.support.databases import BACKENDS, fresh_database, resource_service_role
 from tests.support.in_process import InProcessSuite, auth_settings
 from tests.support.processes import service_env
+from tests.support.starting import start_error
 
 SERVICES = ("resource", "auth")
 
@@ -90,19 +90,6 @@ def build(service: str, target: Target, suite: InProcessSuite) -> tuple[GrpcServ
         return build_resource_server(settings)
     keys = suite.auth_settings.keys_dir
     return build_auth_server(auth_settings(keys, target.owner_url, server=listen, jwks_listen=""))
-
-
-async def start_error(built: tuple[GrpcServer, Database]) -> str:
-    """The message the service refuses to start with ("" if it starts)."""
-    server, db = built
-    try:
-        await server.start()
-    except ConfigError as error:
-        return str(error)
-    finally:
-        await server.stop()
-        await db.close()
-    return ""
 
 
 @SETTINGS_FROM_ONE_SUITE
