@@ -72,9 +72,7 @@ async def test_the_tables_owner_is_refused(suite: InProcessSuite, tmp_path: Path
             await admin.close()
         owned = database.set(username=owner)
         await asyncio.to_thread(upgrade_to_head, "resource", owned, app_role=app_role)
-        assert "owns tables with row-level security" in await start_error(
-            build_resource_server(as_role(suite, owned))
-        )
+        assert "owns tables with row-level security" in await refusal(as_role(suite, owned))
 
 
 async def test_serve_exits_with_the_message(suite: InProcessSuite, tmp_path: Path) -> None:
