@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import resource
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import psutil
+
+T = TypeVar("T")
 
 Finder = Callable[[], list[psutil.Process]]
 
@@ -134,6 +137,18 @@ class Window:
         while True:
             await asyncio.sleep(interval)
             self.sample()
+
+    async def over(self, work: Awaitable[T]) -> tuple[T, dict[str, Usage]]:
+        """`work`'s result, and the usage of the window opened just before it and closed
+        just after, sampled all along."""
+        self.start()
+        sampling = asyncio.create_task(self.keep_sampling())
+        try:
+            result = await work
+        finally:
+            sampling.cancel()
+            await asyncio.gather(sampling, return_exceptions=True)
+        return result, self.stop()
 
     def stop(self) -> dict[str, Usage]:
         self.poll()
