@@ -6,6 +6,7 @@ from code (`python -m chorus_auth migrate`), else from the service's settings
 """
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -13,9 +14,16 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from chorus_core.database import check_reachable, create_engine
+from chorus_core.database import (
+    DatabaseUnreachable,
+    connect_when_reachable,
+    create_engine,
+    error_line,
+)
+from chorus_core.settings import database_wait_seconds
 from chorus_core.sqltypes import UTCDateTime
 
 
@@ -32,18 +40,34 @@ def run_migrations(
         with context.begin_transaction():
             context.run_migrations()
         return
-    asyncio.run(_run_online(url, metadata, process_revision_directives))
+    wait = database_wait_seconds(os.environ)
+    asyncio.run(_run_online(url, metadata, process_revision_directives, wait))
 
 
-async def _run_online(url: URL, metadata: MetaData, hook: Callable[..., None] | None) -> None:
+async def _run_online(
+    url: URL, metadata: MetaData, hook: Callable[..., None] | None, wait_seconds: float
+) -> None:
+    """On one connection, the first the database takes (see `connect_when_reachable`)."""
     engine = create_engine(url, poolclass=NullPool)
     try:
-        await check_reachable(engine)
-        async with engine.connect() as connection:
-            await connection.run_sync(_run, metadata, hook)
-            await connection.commit()
+        async with connect_when_reachable(engine, wait_seconds=wait_seconds) as connection:
+            try:
+                await connection.run_sync(_run, metadata, hook)
+                await connection.commit()
+            except (OSError, DBAPIError) as error:
+                if not _connection_lost(error):
+                    raise
+                where = url.render_as_string(hide_password=True)
+                raise DatabaseUnreachable(
+                    f"lost the database {where} while migrating ({error_line(error)}): "
+                    "what was not committed is rolled back; run migrate again"
+                ) from None
     finally:
         await engine.dispose()
+
+
+def _connection_lost(error: BaseException) -> bool:
+    return isinstance(error, OSError) or bool(getattr(error, "connection_invalidated", False))
 
 
 def _run(connection: Connection, metadata: MetaData, hook: Callable[..., None] | None) -> None:

@@ -21,7 +21,7 @@ from chorus_core.database import Database, DatabaseUnreachable, check_reachable
 from chorus_core.heap import freeze_startup_heap
 from chorus_core.logs import configure_logging, log_format
 from chorus_core.server import GrpcServer
-from chorus_core.settings import shutdown_grace_seconds
+from chorus_core.settings import database_wait_seconds, shutdown_grace_seconds
 from chorus_core.supervisor import serve_as_worker, supervise
 
 _log = logging.getLogger("chorus")
@@ -32,7 +32,7 @@ WORKERS_SETTING = "CHORUS_WORKERS"
 async def serve(build: Callable[[], tuple[GrpcServer, Database]], name: str) -> None:
     server, db = build()
     try:
-        await check_reachable(db.engine)
+        await check_reachable(db.engine, wait_seconds=database_wait_seconds(os.environ))
         port = await server.start()
         freeze_startup_heap()
         _log.info("%s service listening on port %d", name, port)

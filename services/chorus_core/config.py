@@ -155,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1024,
     ),
     Setting(
+        "CHORUS_DATABASE_WAIT_SECONDS",
+        "30",
+        "how long `serve` and `migrate` wait for a database that is not up yet (refused, "
+        "name not resolved, starting) before exiting 1; a wrong password exits at once",
+        minimum=0,
+    ),
+    Setting(
         "CHORUS_SHUTDOWN_GRACE_SECONDS", "10", "time in-flight calls get after SIGTERM", minimum=0
     ),
     Setting(

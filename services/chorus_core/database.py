@@ -17,6 +17,7 @@ fails that call (UNAVAILABLE), and the pool heals.
 """
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -40,6 +41,8 @@ from chorus_core.config import ConfigError, read_secret_file
 from chorus_core.database_outage import OutageWatch, is_outage
 from chorus_core.errors import DatabaseUnavailable, ServiceError
 from chorus_core.readiness import Readiness
+
+_log = logging.getLogger("chorus")
 
 _BEGIN_OPTION = "chorus_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -197,22 +200,87 @@ class DatabaseUnreachable(Exception):
     """A first connection failed (down, unknown host, wrong password): where and why, one line."""
 
 
-async def check_reachable(engine: AsyncEngine) -> None:
-    """Connect once and run SELECT 1, or raise DatabaseUnreachable saying why.
+STARTING_UP_SQLSTATES = frozenset({"57P03", "53300"})
+"""PostgreSQL refusing connections for now: starting up or shutting down, too many connections."""
 
-    A service does this before it serves and a migration before it migrates,
-    so a database that is not up yet, or a wrong password, ends the process
-    with one clear line (and a container restarts it) instead of a process
-    that serves but fails every call.
+
+@asynccontextmanager
+async def connect_when_reachable(
+    engine: AsyncEngine, *, wait_seconds: float
+) -> AsyncIterator[AsyncConnection]:
+    """A connection, once the database takes one; DatabaseUnreachable after `wait_seconds`.
+
+    A database that is not up yet (connection refused, its name not resolved
+    yet, a timeout, PostgreSQL still starting) is tried again, one warning
+    line a try, for up to `wait_seconds`: a service or a migration started
+    beside its database (a Kubernetes Job, a compose stack) waits for it
+    instead of dying on the first lost DNS packet. A database that answers
+    "no" (wrong password, no such database) ends it at once. The failure is
+    one line without the password.
     """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    where = engine.url.render_as_string(hide_password=True)
+    pause = 0.5
+    while True:
+        try:
+            connection = await engine.connect()
+            break
+        except (OSError, DBAPIError) as error:
+            reason = error_line(error)
+            left = deadline - loop.time()
+            if not _not_up_yet(error) or left <= 0:
+                raise DatabaseUnreachable(
+                    f"cannot connect to the database {where}: {reason}"
+                ) from None
+            _log.warning(
+                "the database %s is not reachable yet (%s): trying again for %.0f s more",
+                where,
+                reason,
+                left,
+            )
+            await asyncio.sleep(min(pause, left))
+            pause = min(pause * 2, 5.0)
     try:
-        async with engine.connect() as connection:
+        yield connection
+    finally:
+        await connection.close()
+
+
+async def check_reachable(engine: AsyncEngine, *, wait_seconds: float = 0) -> None:
+    """Connect and run SELECT 1, or raise DatabaseUnreachable saying why.
+
+    A service does this before it serves, so a database that does not come
+    up in time, or a wrong password, ends the process with one clear line
+    (and a container restarts it) instead of a process that serves but fails
+    every call.
+    """
+    async with connect_when_reachable(engine, wait_seconds=wait_seconds) as connection:
+        try:
             await connection.execute(text("SELECT 1"))
-    except (OSError, DBAPIError) as error:
-        reason = getattr(error, "orig", None) or error
-        first_line = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
-        where = engine.url.render_as_string(hide_password=True)
-        raise DatabaseUnreachable(f"cannot connect to the database {where}: {first_line}") from None
+        except (OSError, DBAPIError) as error:
+            where = engine.url.render_as_string(hide_password=True)
+            raise DatabaseUnreachable(
+                f"cannot use the database {where}: {error_line(error)}"
+            ) from None
+
+
+def error_line(error: BaseException) -> str:
+    """A database error's first line, the driver's own words (never a password: not in it)."""
+    reason = getattr(error, "orig", None) or error
+    return (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+
+
+def _not_up_yet(error: BaseException) -> bool:
+    """Whether a failed connect may succeed later: nothing listening or answering yet."""
+    seen: BaseException | None = error
+    for _ in range(8):  # the error, the driver's, its cause: never a long chain
+        if seen is None:
+            break
+        if isinstance(seen, OSError) or getattr(seen, "sqlstate", None) in STARTING_UP_SQLSTATES:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 class DriverConnection:

@@ -22,6 +22,11 @@ def shutdown_grace_seconds(env: Mapping[str, str]) -> int:
     return config.integer(env, "CHORUS_SHUTDOWN_GRACE_SECONDS")
 
 
+def database_wait_seconds(env: Mapping[str, str]) -> int:
+    """How long `serve` and `migrate` wait for a database that is not up yet."""
+    return config.integer(env, "CHORUS_DATABASE_WAIT_SECONDS")
+
+
 def token_audience(env: Mapping[str, str]) -> TokenAudience:
     return TokenAudience(
         issuer=config.text(env, "CHORUS_TOKEN_ISSUER"),

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from chorus_core.database import Database, check_reachable
 from chorus_core.heap import freeze_startup_heap
 from chorus_core.server import GrpcServer
+from chorus_core.settings import database_wait_seconds
 
 _log = logging.getLogger("chorus")
 
@@ -52,7 +53,7 @@ async def serve_as_worker(
     loop.add_reader(lifeline_fd, _supervisor_gone, lifeline_fd)
     try:
         try:
-            await check_reachable(db.engine)
+            await check_reachable(db.engine, wait_seconds=database_wait_seconds(os.environ))
             port = await server.start(listen, worker=number)
             freeze_startup_heap()
             _log.info("%s worker %d serving on port %d (pid %d)", name, number, port, os.getpid())

@@ -265,7 +265,11 @@ def test_unreachable_database_exits_1_with_a_one_line_message(
     home: Path, package: str, command: str, setting: str
 ) -> None:
     """Before serving or migrating: so a container restarts it instead of it half-working."""
-    overrides = {setting: UNREACHABLE, "CHORUS_RESOURCE_DATABASE_URL": UNREACHABLE}
+    overrides = {
+        setting: UNREACHABLE,
+        "CHORUS_RESOURCE_DATABASE_URL": UNREACHABLE,
+        "CHORUS_DATABASE_WAIT_SECONDS": "0",  # test_waiting_for_the_database.py: the wait
+    }
     result = run_command(package, command, env=service_env(home, **overrides), cwd=home, timeout=20)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
