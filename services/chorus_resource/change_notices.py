@@ -35,6 +35,8 @@ _log = logging.getLogger("chorus.watch")
 
 
 class ChangeNotices:
+    """The notices of one service process (see the module's docstring)."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self._pending: set[str] = set()
@@ -73,8 +75,8 @@ class ChangeNotices:
                     self.sent += 1
                 except Exception as error:
                     _log.warning(
-                        "could not tell the other replicas of %d tenants' changes (%s): "
-                        "their watchers see them at their next look",
+                        "could not tell the other replicas that %d tenant(s) changed (%s): "
+                        "their watch streams see it at their next look",
                         len(tenants),
                         type(error).__name__,
                     )

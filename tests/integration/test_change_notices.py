@@ -100,7 +100,7 @@ async def test_a_notice_the_database_did_not_take_is_logged_and_the_next_goes_ou
         caplog.set_level(logging.WARNING, logger="chorus.watch")
         notices.committed("lost")
         await notices.settled()
-        assert "could not tell the other replicas of 1 tenants' changes" in caplog.text
+        assert "could not tell the other replicas that 1 tenant(s) changed" in caplog.text
         await proxy.restore()
         notices.committed("after")
         assert await drained(heard, 1) == ["after"]
