@@ -62,22 +62,18 @@ class GrpcServer:
         reflected: Sequence[str] = (),
         background: Sequence[Callable[[], Awaitable[None]]] = (),
         stopping: Sequence[Callable[[], None]] = (),
-        stopped: Sequence[Callable[[], Awaitable[None]]] = (),
         checks: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         """`reflected`: the services reflection describes (default: the ones served here);
         `background`: work that runs while the server serves (cancelled on stop);
         `stopping`: called once draining is over, as in-flight calls get their grace
         (e.g. to end long streams at once, so their clients resume elsewhere);
-        `stopped`: awaited once no call is in flight any more (e.g. to send what the
-        calls left to send);
         `checks`: run before serving; one that raises stops the start."""
         self._settings = settings
         self._services = services
         self.readiness = readiness or Readiness()
         self._background = background
         self._stopping = stopping
-        self._stopped = stopped
         self._checks = checks
         self._tasks: list[asyncio.Task[None]] = []
         self.telemetry = telemetry or Telemetry()
@@ -145,8 +141,6 @@ class GrpcServer:
         for stopping in self._stopping:
             stopping()
         await self._server.stop(self._settings.shutdown_grace_seconds)
-        for work in self._stopped:
-            await work()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -12,7 +12,6 @@ from chorus_core.server import GrpcServer
 from chorus_core.telemetry import Telemetry
 from chorus_core.tokens import AccessTokenVerifier
 from chorus_resource.catalog import RESOURCES
-from chorus_resource.change_notices import ChangeNotices
 from chorus_resource.database_role import refuse_rls_bypass
 from chorus_resource.import_runner import Imports
 from chorus_resource.jwks_source import CachedJwks, jwks_fetcher
@@ -38,10 +37,9 @@ def build_resource_server(
         readiness=readiness,
     )
     verifier = AccessTokenVerifier(keys, settings.audience)
-    notices = ChangeNotices(db) if db.engine.dialect.name == "postgresql" else None
-    watchers = Watchers(settings.watch_limits, db.engine, notices)
-    tenants = TenantDatabase(db, committed=watchers.committed)
-    imports = Imports(db, tenants, {r.singular: r for r in RESOURCES}, watchers.committed)
+    watchers = Watchers(settings.watch_limits, db.engine)
+    tenants = TenantDatabase(db, committed=watchers.changed)
+    imports = Imports(db, tenants, {r.singular: r for r in RESOURCES}, watchers.changed)
     cleanup = TenantCleanup(tenants, settings.jwks_source, settings.tenant_cleanup_seconds)
     server = GrpcServer(
         settings.server,
@@ -65,7 +63,6 @@ def build_resource_server(
             cleanup.keep_clean,
         ],
         stopping=[watchers.close],
-        stopped=[] if notices is None else [notices.settled],
         checks=[
             lambda: refuse_unmigrated(db, "resource"),
             lambda: refuse_rls_bypass(db, settings.app_role, allowed=settings.allow_rls_bypass),

@@ -15,9 +15,9 @@ writer that may hold a sequence value has committed or rolled back (and holds
 new writers back for the few milliseconds of the read). A reader therefore
 sees every event up to the newest `seq` it reads, and any event committed
 later has a larger `seq`. SQLite runs one write transaction at a time anyway.
-Once a write committed, the process tells its own watch streams and, on
-PostgreSQL, the other replicas (`NOTIFY chorus_resource_changes, '<tenant
-id>'` after the commit: `chorus_resource.change_notices`).
+On PostgreSQL the transaction also sends `NOTIFY chorus_resource_changes,
+'<tenant id>'`, which PostgreSQL delivers only if it commits, to every
+replica (`chorus_resource.watchers`).
 
 History is kept for `HISTORY` (24 hours, as the contracts say); older events
 are removed a tenant at a time by the writes of that tenant.
@@ -127,10 +127,12 @@ class ChangeLog:
             for change, item_id, body in changes
         ]
         if self._postgresql:
-            # One round trip (asyncpg pipelines the rows): the lock is a function scan
-            # each row is made from, so it comes before the row's seq.
+            # One round trip (asyncpg pipelines the rows): the lock and the NOTIFY are
+            # function scans each row is made from, so both come before its seq.
             key = lock_key(tenant_id)
-            await connection.execute(_LOCKED_INSERT, [{**row, "key": key} for row in rows])
+            await connection.execute(
+                _LOCKED_INSERT, [{**row, "key": key, "channel": NOTIFY_CHANNEL} for row in rows]
+            )
         else:
             await connection.execute(insert(events), rows)
         await self.prune_if_due(now)
@@ -145,10 +147,11 @@ _LOCKED_INSERT = text(
     "INSERT INTO resource_events (tenant_id, resource, change, item_id, body, create_time) "
     "SELECT CAST(:tenant_id AS varchar), CAST(:resource AS varchar), CAST(:change AS smallint), "
     "CAST(:item_id AS varchar), CAST(:body AS bytea), CAST(:create_time AS timestamptz) "
-    "FROM pg_advisory_xact_lock_shared(hashtextextended(:key, 0)) AS locked"
+    "FROM pg_advisory_xact_lock_shared(hashtextextended(:key, 0)) AS locked, "
+    "pg_notify(:channel, :tenant_id) AS notified"
 )
-"""PostgreSQL: take the tenant's event lock shared (held until the transaction ends), then
-record the event."""
+"""PostgreSQL: take the tenant's event lock shared (held until the transaction ends), NOTIFY
+(sent on commit), and record the event, in this order."""
 
 _READ_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
@@ -216,14 +219,15 @@ def recorded(changed: Any, resource: Resource, change: int, body: Any) -> Insert
     in the statement that changes them (`ResourceStore.create` and `update` without a
     transaction); `body` is each event's message (an expression of the statement).
 
-    As `_LOCKED_INSERT`: the tenant's event lock taken shared before each
-    event's seq. Bind parameters: `tenant` (`TenantScope`'s), `event_key` and
-    `event_time`.
+    As `_LOCKED_INSERT`: the tenant's event lock taken shared and the NOTIFY sent
+    before each event's seq. Bind parameters: `tenant` (`TenantScope`'s),
+    `event_key` and `event_time`.
     """
     tenant = bindparam(TENANT, type_=String)
     locked = func.pg_advisory_xact_lock_shared(
         func.hashtextextended(bindparam("event_key", type_=String), 0)
     ).alias("locked")
+    notified = func.pg_notify(literal(NOTIFY_CHANNEL), tenant).alias("notified")
     source = select(
         tenant,
         literal(resource.singular),
@@ -231,7 +235,7 @@ def recorded(changed: Any, resource: Resource, change: int, body: Any) -> Insert
         changed.c.id,
         body,
         bindparam("event_time", type_=UTCDateTime()),
-    ).select_from(locked, changed)
+    ).select_from(locked, notified, changed)
     columns = ["tenant_id", "resource", "change", "item_id", "body", "create_time"]
     return insert(events).from_select(columns, source)
 

@@ -110,7 +110,7 @@ class OperationService(operation_grpc.OperationServiceServicer):
         self, request: operation_pb.WatchOperationRequest, context: object
     ) -> AsyncIterator[operation_pb.WatchOperationResponse]:
         """Woken like the watch streams (`chorus_resource.watchers`): by a change of the
-        tenant committed in this process, by a notice from another replica (PostgreSQL), and
+        tenant committed in this process, by NOTIFY from another replica (PostgreSQL), and
         at the latest every `poll_seconds` (whichever server runs the operation)."""
         caller = current_caller()
         last = None
@@ -138,7 +138,7 @@ class OperationService(operation_grpc.OperationServiceServicer):
         async with self._tenants.transaction(caller, write=True) as connection:
             await operations.get(connection, caller.tenant_id, item_id)  # NOT_FOUND first
             await operations.request_cancel(connection, caller.tenant_id, item_id)
-        self._watchers.committed(caller.tenant_id)
+        self._watchers.changed(caller.tenant_id)
         return operation_pb.CancelOperationResponse(operation=await self._get(request.name))
 
     def registration(self) -> ServiceRegistration:

@@ -38,6 +38,7 @@ from sqlalchemy.sql import ColumnElement
 from chorus.resource.v1 import operation_service_pb2 as operation_pb
 from chorus_core.errors import NotFound
 from chorus_core.sqltypes import UTCDateTime, utcnow
+from chorus_resource.change_log import NOTIFY_CHANNEL
 from chorus_resource.messages import timestamp
 from chorus_resource.models import Base
 
@@ -238,7 +239,16 @@ async def page(
     return list(rows), int(total or 0)
 
 
+async def _announce(connection: AsyncConnection, tenant_id: str) -> None:
+    """PostgreSQL: NOTIFY the replicas (on commit) that the tenant's operations changed, on
+    the outbox's channel: their WatchOperation streams look (`chorus_resource.watchers`).
+    Elsewhere the writer wakes its own process's streams after the commit."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(select(func.pg_notify(NOTIFY_CHANNEL, tenant_id)))
+
+
 async def request_cancel(connection: AsyncConnection, tenant_id: str, item_id: str) -> None:
+    await _announce(connection, tenant_id)
     await connection.execute(
         update(operations)
         .where(
@@ -261,6 +271,7 @@ async def record_batch(
     """Progress of one batch, in the batch's own transaction."""
     kept = [line for line in current.row_errors.split("\n") if line]
     kept += rejected[: max(0, MAX_ROW_ERRORS - len(kept))]
+    await _announce(connection, current.tenant_id)
     await connection.execute(
         update(operations)
         .where(operations.c.tenant_id == current.tenant_id, operations.c.id == current.id)
@@ -278,6 +289,7 @@ async def finish(
     connection: AsyncConnection, tenant_id: str, item_id: str, state: int, error: str = ""
 ) -> None:
     """Mark the operation done, drop its document and its lease."""
+    await _announce(connection, tenant_id)
     await connection.execute(
         update(operations)
         .where(operations.c.tenant_id == tenant_id, operations.c.id == item_id)

@@ -5,11 +5,10 @@ that is set whenever its tenant may have new events; it then reads them from
 the outbox itself (`chorus_resource.change_log`), so a writer never waits
 for a watcher: it only sets events. Streams learn of changes
 
-- made in this process: `committed(tenant_id)` after each committed write,
-  which also tells the other replicas (PostgreSQL: `change_notices`);
+- made in this process: `changed(tenant_id)` after each committed write;
 - made by other replicas (PostgreSQL): `follow_database` LISTENs on the
-  outbox's channel, on which each replica NOTIFYs the tenants whose changes
-  it committed; after (re)connecting it wakes every stream, in case it
+  outbox's channel, whose NOTIFY PostgreSQL delivers when the writing
+  transaction commits; after (re)connecting it wakes every stream, in case it
   missed something while it was not listening;
 - in any case every `poll_seconds` (a stream waits no longer than that), which
   covers several SQLite worker processes and a lost notification.
@@ -36,7 +35,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chorus_core.errors import ResourceExhausted, Unauthenticated, Unavailable
 from chorus_resource.change_log import NOTIFY_CHANNEL
-from chorus_resource.change_notices import ChangeNotices
 from chorus_resource.watch_limits import WatchLimits
 
 _log = logging.getLogger("chorus.watch")
@@ -69,13 +67,9 @@ class _Tenant:
 
 
 class Watchers:
-    def __init__(
-        self, limits: WatchLimits, engine: AsyncEngine, notices: ChangeNotices | None = None
-    ) -> None:
-        """`notices`: how the other replicas hear of this process's changes (PostgreSQL)."""
+    def __init__(self, limits: WatchLimits, engine: AsyncEngine) -> None:
         self.limits = limits
         self._engine = engine
-        self._notices = notices
         postgresql = engine.dialect.name == "postgresql"
         self.poll_seconds = 10.0 if postgresql else 2.0
         self._listens = postgresql
@@ -172,15 +166,8 @@ class Watchers:
         self.closing = True
         self.wake_all()
 
-    def committed(self, tenant_id: str) -> None:
-        """A change of the tenant committed in this process: wake its streams here and tell
-        the other replicas."""
-        self.changed(tenant_id)
-        if self._notices is not None:
-            self._notices.committed(tenant_id)
-
     def changed(self, tenant_id: str) -> None:
-        """The tenant's history may have grown: wake its streams (of this process)."""
+        """The tenant's history may have grown: wake its streams."""
         tenant = self._by_tenant.get(tenant_id)
         if tenant is not None:
             tenant.generation += 1
@@ -223,5 +210,4 @@ class Watchers:
                 await connection.invalidate()  # never back to the pool with a listener on it
 
     def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
-        """A replica's notice (this one's own too): wake the tenant's streams, tell no one."""
         self.changed(payload)

@@ -58,8 +58,8 @@ async def test_a_stream_on_another_replica_sees_the_batches_too(tmp_path: Path) 
             started = (
                 await song_grpc.SongServiceStub(channel).ImportSongs(
                     song_pb.ImportSongsRequest(
-                        # every row refused: no song stored, only the operation
-                        # changes (its batches still tell the replicas)
+                        # every row refused: no song stored, so no outbox event
+                        # tells the replicas; the operation's own NOTIFY must
                         document=document(tmp_path, year=999).read_bytes(),
                         format=operation_pb.IMPORT_FORMAT_CSV,
                     ),

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chorus_core.errors import ResourceExhausted
-from chorus_resource.change_notices import ChangeNotices
 from chorus_resource.watch_limits import WatchLimits
 from chorus_resource.watchers import Watchers
 
@@ -73,18 +72,3 @@ def test_limits_per_tenant_and_per_process() -> None:
     with hub.watching("a"), pytest.raises(ResourceExhausted, match="tenant"), hub.watching("a"):
         pass
     assert hub.count == 0
-
-
-def test_a_change_committed_here_is_told_to_the_replicas_and_one_heard_is_not_told_back() -> None:
-    told: list[str] = []
-    engine = SimpleNamespace(dialect=SimpleNamespace(name="postgresql"))
-    notices = cast(ChangeNotices, SimpleNamespace(committed=told.append))
-    hub = Watchers(WatchLimits(), cast(AsyncEngine, engine), notices)
-    with hub.watching("t1") as wake:
-        hub.committed("t1")
-        assert wake.is_set()
-        assert told == ["t1"]
-        wake.clear()
-        hub.changed("t1")  # what a notice from another replica does: wakes, tells no one
-        assert wake.is_set()
-        assert told == ["t1"]
